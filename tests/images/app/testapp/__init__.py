@@ -1,0 +1,1 @@
+"""Small FastAPI app used as the deploy target in vmdeploy.backend's tests."""
