@@ -1,0 +1,712 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) vmdeploy.backend contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Private to the vmdeploy.backend collection: no compatibility promise for other users.
+#
+# Pure functions behind the `stack` role: a stack definition from inventory is normalised
+# and checked, then turned into a Compose project (services, healthchecks, start order,
+# limits), into the names and ports of each release slot, and into nginx upstreams.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import hashlib
+import json
+import re
+
+NAME_RE = re.compile(r'^[a-z][a-z0-9-]{0,30}$')
+SECRET_RE = re.compile(r'^[a-z][a-z0-9_]{0,63}$')
+SIZE_RE = re.compile(r'^[0-9]+(\.[0-9]+)?[kmgKMG]?$')
+SLOTS = ('blue', 'green')
+STRATEGIES = ('bluegreen', 'recreate')
+
+#: Values that must never guard a production system (documented examples included).
+PLACEHOLDERS = (
+    'changeme', 'change-me', 'change_me', 'password', 'passw0rd', 'secret', 'example',
+    'admin', 'root', 'postgres', 'default', 'test', 'todo', 'xxx', 'replace-me',
+)
+PLACEHOLDER_PREFIXES = ('your-', 'your_', 'replace with', 'replace-with', 'changeme', 'example')
+MIN_SECRET_LENGTH = 32
+
+APP_DEFAULTS = {
+    'command': None,
+    'port': 8000,
+    'host_port': None,
+    'health_path': '/health',
+    'replicas': 1,
+    'cpus': None,
+    'memory': None,
+    'env': {},
+    'secret_env': {},
+    'volumes': [],
+    'strategy': 'bluegreen',
+    'migrate': None,
+    'healthcheck': None,
+    'drain_seconds': None,
+    'stop_grace_period': '30s',
+}
+WORKER_DEFAULTS = {
+    'command': None,
+    'replicas': 1,
+    'cpus': None,
+    'memory': None,
+    'env': {},
+    'secret_env': {},
+    'volumes': [],
+    'healthcheck': None,
+}
+PRESET_DEFAULTS = {
+    'postgres': {
+        'enabled': False, 'image': 'postgres:16', 'database': 'app', 'user': 'app',
+        'databases': [], 'pgvector': False, 'settings': {}, 'memory': None, 'cpus': None,
+    },
+    'redis': {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'memory': None, 'cpus': None},
+    'qdrant': {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'memory': None, 'cpus': None},
+    'n8n': {
+        'enabled': False, 'image': 'n8nio/n8n:1.72.1', 'host_port': 5678, 'database': 'n8n',
+        'env': {}, 'memory': None, 'cpus': None,
+    },
+}
+#: secret name -> environment variable holding it in .env
+PRESET_SECRETS = {
+    'postgres': ('postgres_password', 'POSTGRES_PASSWORD'),
+    'redis': ('redis_password', 'REDIS_PASSWORD'),
+    'qdrant': ('qdrant_api_key', 'QDRANT_API_KEY'),
+    'n8n': ('n8n_encryption_key', 'N8N_ENCRYPTION_KEY'),
+}
+
+
+#: passwords that also go into connection URLs, URL-encoded as <VAR>_URLENC in .env
+URL_SECRETS = {'POSTGRES_PASSWORD': 'postgres', 'REDIS_PASSWORD': 'redis'}
+
+
+class StackError(ValueError):
+    """A stack definition that cannot be deployed; the message names the variable."""
+
+
+def _merge(defaults, given, where, extra=()):
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise StackError('%s must be a mapping, got %r' % (where, given))
+    allowed = set(defaults) | set(extra)
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise StackError('%s: unknown key(s) %s; allowed: %s'
+                         % (where, ', '.join(unknown), ', '.join(sorted(allowed))))
+    merged = copy.deepcopy(defaults)
+    merged.update(copy.deepcopy(given))
+    return merged
+
+
+def _check_limits(item, where):
+    if item.get('memory') is not None and not SIZE_RE.match(str(item['memory'])):
+        raise StackError('%s.memory must look like 512m or 1g, got %r' % (where, item['memory']))
+    if item.get('cpus') is not None:
+        try:
+            if float(item['cpus']) <= 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise StackError('%s.cpus must be a positive number, got %r' % (where, item['cpus']))
+
+
+def _check_healthcheck(spec, where):
+    if spec is None or isinstance(spec, (str, list)):
+        return
+    if not isinstance(spec, dict) or 'test' not in spec:
+        raise StackError('%s must be a command (string or list) or a mapping with test (and interval, '
+                         'timeout, retries, start_period), got %r' % (where, spec))
+
+
+def _check_env(env, where):
+    if not isinstance(env, dict):
+        raise StackError('%s must be a mapping of NAME: value' % where)
+    for key in env:
+        if not re.match(r'^[A-Za-z_][A-Za-z0-9_]*$', str(key)):
+            raise StackError('%s: %r is not a valid environment variable name' % (where, key))
+
+
+def normalize_project(project, slot_port_offset=100, image_overrides=None):
+    """Fill defaults into one entry of stack_projects and check it; raises StackError.
+
+    image_overrides ({stack: {app: image}}) replaces app images (deploy.yml, rollback.yml).
+    """
+    if not isinstance(project, dict):
+        raise StackError('stack_projects: every entry must be a mapping, got %r' % (project,))
+    name = project.get('name')
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise StackError('stack_projects: name %r must match %s' % (name, NAME_RE.pattern))
+    where = 'stack_projects[%s]' % name
+    allowed = {'name', 'apps', 'workers', 'env', 'secrets', 'postgres', 'redis', 'qdrant', 'n8n', 'logging'}
+    unknown = sorted(set(project) - allowed)
+    if unknown:
+        raise StackError('%s: unknown key(s) %s; allowed: %s' % (where, ', '.join(unknown), ', '.join(sorted(allowed))))
+    out = {'name': name, 'env': copy.deepcopy(project.get('env') or {}),
+           'secrets': copy.deepcopy(project.get('secrets') or {}), 'logging': project.get('logging')}
+    _check_env(out['env'], where + '.env')
+    for preset, defaults in PRESET_DEFAULTS.items():
+        out[preset] = _merge(defaults, project.get(preset), '%s.%s' % (where, preset))
+        _check_limits(out[preset], '%s.%s' % (where, preset))
+        if not isinstance(out[preset]['enabled'], bool):
+            raise StackError('%s.%s.enabled must be true or false, got %r' % (where, preset, out[preset]['enabled']))
+
+    names = set()
+    ports = {}
+    out['apps'] = []
+    for i, app in enumerate(project.get('apps') or []):
+        app_where = '%s.apps[%d]' % (where, i)
+        app = _merge(APP_DEFAULTS, app, app_where, extra=('name', 'image'))
+        if not isinstance(app.get('name'), str) or not NAME_RE.match(app['name']):
+            raise StackError('%s.name %r must match %s' % (app_where, app.get('name'), NAME_RE.pattern))
+        app_where = '%s.apps[%s]' % (where, app['name'])
+        override = ((image_overrides or {}).get(name) or {}).get(app['name'])
+        if override:
+            app['image'] = override
+        if not app.get('image') or not isinstance(app['image'], str):
+            raise StackError('%s.image is required (e.g. ghcr.io/acme/api:1.4.2)' % app_where)
+        if app['strategy'] not in STRATEGIES:
+            raise StackError('%s.strategy must be one of %s, got %r' % (app_where, ', '.join(STRATEGIES), app['strategy']))
+        if not isinstance(app['replicas'], int) or not 1 <= app['replicas'] <= 20:
+            raise StackError('%s.replicas must be an integer from 1 to 20, got %r' % (app_where, app['replicas']))
+        if app['strategy'] == 'recreate' and app['replicas'] != 1:
+            raise StackError('%s: strategy recreate is for a service holding an exclusive lock on its data; '
+                             'it runs one replica (got replicas=%d)' % (app_where, app['replicas']))
+        if not isinstance(app['port'], int) or not 1 <= app['port'] <= 65535:
+            raise StackError('%s.port must be the container port (1-65535), got %r' % (app_where, app['port']))
+        if not isinstance(app['host_port'], int) or not 1024 <= app['host_port'] <= 65000 - slot_port_offset:
+            raise StackError('%s.host_port (first port published on 127.0.0.1) is required, 1024-%d, got %r'
+                             % (app_where, 65000 - slot_port_offset, app['host_port']))
+        if not str(app['health_path']).startswith('/'):
+            raise StackError('%s.health_path must start with /, got %r' % (app_where, app['health_path']))
+        _check_env(app['env'], app_where + '.env')
+        _check_env(app['secret_env'], app_where + '.secret_env')
+        _check_limits(app, app_where)
+        _check_healthcheck(app['healthcheck'], app_where + '.healthcheck')
+        if app['name'] in names:
+            raise StackError('%s: the name %s is used twice' % (where, app['name']))
+        names.add(app['name'])
+        for slot in SLOTS:
+            for port in slot_ports(app, slot, slot_port_offset):
+                if port in ports:
+                    raise StackError('%s: port %d (slot %s) is already used by %s'
+                                     % (app_where, port, slot, ports[port]))
+                ports[port] = '%s/%s' % (app['name'], slot)
+        out['apps'].append(app)
+    if out['n8n']['enabled']:
+        port = out['n8n']['host_port']
+        if not isinstance(port, int) or not 1024 <= port <= 65535:
+            raise StackError('%s.n8n.host_port must be a port from 1024 to 65535, got %r' % (where, port))
+        if port in ports:
+            raise StackError('%s.n8n.host_port %d is already used by %s' % (where, port, ports[port]))
+        if not out['postgres']['enabled']:
+            raise StackError('%s.n8n runs on PostgreSQL: enable %s.postgres as well' % (where, where))
+
+    out['workers'] = []
+    for i, worker in enumerate(project.get('workers') or []):
+        w_where = '%s.workers[%d]' % (where, i)
+        worker = _merge(WORKER_DEFAULTS, worker, w_where, extra=('name', 'image', 'app'))
+        if not isinstance(worker.get('name'), str) or not NAME_RE.match(worker['name']):
+            raise StackError('%s.name %r must match %s' % (w_where, worker.get('name'), NAME_RE.pattern))
+        w_where = '%s.workers[%s]' % (where, worker['name'])
+        if bool(worker.get('app')) == bool(worker.get('image')):
+            raise StackError('%s needs exactly one of app (run that app\'s image with another command) or image' % w_where)
+        if worker.get('app') and worker['app'] not in names:
+            raise StackError('%s.app %r is not one of the stack\'s apps (%s)' % (w_where, worker['app'], ', '.join(sorted(names)) or 'none'))
+        if worker['name'] in names or worker['name'] in PRESET_DEFAULTS:
+            raise StackError('%s: the name %s is used twice' % (w_where, worker['name']))
+        names.add(worker['name'])
+        _check_env(worker['env'], w_where + '.env')
+        _check_env(worker['secret_env'], w_where + '.secret_env')
+        _check_limits(worker, w_where)
+        _check_healthcheck(worker['healthcheck'], w_where + '.healthcheck')
+        out['workers'].append(worker)
+    if not out['apps'] and not out['workers'] and not any(out[p]['enabled'] for p in PRESET_DEFAULTS):
+        raise StackError('%s has nothing to run: give apps, workers or enable a preset' % where)
+    unknown = sorted(set(((image_overrides or {}).get(name) or {})) - set(a['name'] for a in out['apps']))
+    if unknown:
+        raise StackError('stack_image_overrides.%s: %s is not an app of the stack' % (name, ', '.join(unknown)))
+    for secret, value in out['secrets'].items():
+        if not isinstance(value, str) or "'" in value or '\n' in value:
+            raise StackError("%s.secrets.%s must be a string without quotes (') or newlines" % (where, secret))
+    return out
+
+
+def normalize_projects(projects, slot_port_offset=100, image_overrides=None):
+    """normalize_project for every stack of a host, plus the checks across stacks."""
+    if not isinstance(projects, list):
+        raise StackError('stack_projects must be a list of stacks, got %r' % (projects,))
+    out = [normalize_project(p, slot_port_offset, image_overrides) for p in projects]
+    for project in out:
+        secret_env_vars(project)
+    seen, ports = set(), {}
+    for project in out:
+        if project['name'] in seen:
+            raise StackError('stack_projects: the stack name %s is used twice' % project['name'])
+        seen.add(project['name'])
+        used = [(port, a['name']) for a in project['apps'] for slot in SLOTS for port in slot_ports(a, slot, slot_port_offset)]
+        if project['n8n']['enabled']:
+            used.append((project['n8n']['host_port'], 'n8n'))
+        for port, what in used:
+            if port in ports and ports[port][0] != project['name']:
+                raise StackError('stack_projects[%s]: port %d of %s is also used by stack %s'
+                                 % (project['name'], port, what, ports[port][0]))
+            ports[port] = (project['name'], what)
+    joined = {}
+    for project in out:
+        for app in project['apps']:
+            key = ('%s_%s' % (project['name'], app['name'])).replace('-', '_')
+            if key in joined:
+                raise StackError('stack_projects[%s].apps[%s]: its nginx upstream and container names (%s) '
+                                 'clash with stack_projects[%s].apps[%s]; rename one of them'
+                                 % (project['name'], app['name'], key, joined[key][0], joined[key][1]))
+            joined[key] = (project['name'], app['name'])
+    unknown = sorted(set(image_overrides or {}) - seen)
+    if unknown:
+        raise StackError('stack_image_overrides: no stack named %s' % ', '.join(unknown))
+    return out
+
+
+def weak_secrets(projects):
+    """'stack.secrets.name: reason' for every weak secret given in inventory (no values)."""
+    found = []
+    for project in projects:
+        for secret, value in sorted(project['secrets'].items()):
+            reason = weak_secret_reason(value)
+            if reason:
+                found.append('stack_projects[%s].secrets.%s: %s' % (project['name'], secret, reason))
+    return found
+
+
+def secret_env_vars(project):
+    """Environment variable of .env -> the secret it holds, for every secret the stack needs."""
+    env_vars = {}
+    sources = []
+    for preset, (secret, env) in PRESET_SECRETS.items():
+        if project[preset]['enabled']:
+            sources.append(('%s preset' % preset, env, secret))
+    for kind in ('apps', 'workers'):
+        for item in project[kind]:
+            for env, secret in sorted(item['secret_env'].items()):
+                sources.append(('%s[%s].secret_env' % (kind, item['name']), env, secret))
+    for where, env, secret in sources:
+        if not isinstance(secret, str) or not SECRET_RE.match(secret):
+            raise StackError('stack_projects[%s].%s.%s: secret name %r must match %s'
+                             % (project['name'], where, env, secret, SECRET_RE.pattern))
+        if env.endswith('_URLENC'):
+            raise StackError('stack_projects[%s].%s: %s is reserved (the stack writes URL-encoded copies '
+                             'of passwords under *_URLENC)' % (project['name'], where, env))
+        if env_vars.get(env, secret) != secret:
+            raise StackError('stack_projects[%s].%s: %s already holds secret %s, not %s'
+                             % (project['name'], where, env, env_vars[env], secret))
+        env_vars[env] = secret
+    return env_vars
+
+
+def secret_names(project):
+    """The names of every secret the stack needs, sorted."""
+    return sorted(set(secret_env_vars(project).values()))
+
+
+def env_file(project, values):
+    """Text of the stack's .env: every secret variable, plus URL-encoded copies of the
+    passwords that go into connection URLs. values maps secret name -> value."""
+    try:
+        from urllib.parse import quote
+    except ImportError:  # pragma: no cover - Python 2
+        from urllib import quote
+    lines = ["# Managed by Ansible (vmdeploy.backend.stack): secrets of stack %s. Keep 0600." % project['name']]
+    env_vars = secret_env_vars(project)
+    for env in sorted(env_vars):
+        value = values.get(env_vars[env], '')
+        lines.append("%s='%s'" % (env, value))
+        if env in URL_SECRETS:
+            lines.append("%s_URLENC='%s'" % (env, quote(value, safe='')))
+    return '\n'.join(lines) + '\n'
+
+
+def weak_secret_reason(value):
+    """Why a secret value is unfit for production, or None."""
+    if value is None:
+        return 'it is empty'
+    text = str(value)
+    low = text.strip().lower()
+    if not low:
+        return 'it is empty'
+    if low in PLACEHOLDERS or any(low.startswith(p) for p in PLACEHOLDER_PREFIXES):
+        return 'it is a placeholder'
+    if len(text) < MIN_SECRET_LENGTH:
+        return 'it is shorter than %d characters' % MIN_SECRET_LENGTH
+    if len(set(text)) < 8:
+        return 'it has fewer than 8 distinct characters'
+    return None
+
+
+def slot_ports(app, slot, slot_port_offset=100):
+    """Host ports (on 127.0.0.1) of the replicas of an app in one slot."""
+    base = app['host_port'] + (slot_port_offset if slot == 'green' else 0)
+    return [base + i for i in range(app['replicas'])]
+
+
+def slot_services(app, slot):
+    """Compose service names of an app's replicas in one slot."""
+    return ['%s-%s-%d' % (app['name'], slot, i + 1) for i in range(app['replicas'])]
+
+
+def other_slot(slot):
+    return 'green' if slot == 'blue' else 'blue'
+
+
+def _limits(item):
+    limits = {}
+    if item.get('cpus') is not None:
+        limits['cpus'] = str(item['cpus'])
+    if item.get('memory') is not None:
+        limits['memory'] = str(item['memory'])
+    return {'resources': {'limits': limits}} if limits else None
+
+
+def _healthy(names):
+    return dict((n, {'condition': 'service_healthy'}) for n in names)
+
+
+def _http_healthcheck(port, path):
+    url = 'http://127.0.0.1:%d%s' % (port, path)
+    probe = ("curl -fsS -o /dev/null {u} || wget -q -O /dev/null {u} || "
+             "python3 -c \"import sys,urllib.request; sys.exit(urllib.request.urlopen('{u}', timeout=4).status != 200)\"").format(u=url)
+    return {'test': ['CMD-SHELL', probe], 'interval': '3s', 'timeout': '5s', 'retries': 3, 'start_period': '30s'}
+
+
+def _custom_healthcheck(spec):
+    if spec is None:
+        return None
+    if isinstance(spec, (list, str)):
+        spec = {'test': spec}
+    test = spec['test']
+    if isinstance(test, str):
+        test = ['CMD-SHELL', test]
+    out = {'test': test, 'interval': '5s', 'timeout': '5s', 'retries': 3, 'start_period': '30s'}
+    out.update(dict((k, v) for k, v in spec.items() if k != 'test'))
+    return out
+
+
+def _data_services(project):
+    """Service name -> definition for the enabled presets."""
+    services = {}
+    pg = project['postgres']
+    if pg['enabled']:
+        command = ['postgres']
+        for key, value in sorted(pg['settings'].items()):
+            command += ['-c', '%s=%s' % (key, value)]
+        services['postgres'] = {
+            'image': pg['image'],
+            'environment': {
+                'POSTGRES_USER': pg['user'],
+                'POSTGRES_DB': pg['database'],
+                'POSTGRES_PASSWORD': '${POSTGRES_PASSWORD:?}',
+            },
+            'volumes': ['pgdata:/var/lib/postgresql/data'],
+            'healthcheck': {
+                'test': ['CMD-SHELL', 'pg_isready -q -h 127.0.0.1 -U "$$POSTGRES_USER" -d "$$POSTGRES_DB"'],
+                'interval': '5s', 'timeout': '5s', 'retries': 10, 'start_period': '30s',
+            },
+            'shm_size': '256m',
+            'stop_grace_period': '60s',
+        }
+        if len(command) > 1:
+            services['postgres']['command'] = command
+    if project['redis']['enabled']:
+        rd = project['redis']
+        args = 'redis-server --appendonly %s --requirepass "$$REDIS_PASSWORD"' % ('yes' if rd['appendonly'] else 'no')
+        services['redis'] = {
+            'image': rd['image'],
+            'command': ['sh', '-c', 'exec ' + args],
+            'environment': {'REDIS_PASSWORD': '${REDIS_PASSWORD:?}', 'REDISCLI_AUTH': '${REDIS_PASSWORD:?}'},
+            'volumes': ['redis:/data'],
+            'healthcheck': {'test': ['CMD-SHELL', 'redis-cli ping | grep -q PONG'],
+                            'interval': '5s', 'timeout': '3s', 'retries': 10, 'start_period': '10s'},
+        }
+    if project['qdrant']['enabled']:
+        services['qdrant'] = {
+            'image': project['qdrant']['image'],
+            'environment': {'QDRANT__SERVICE__API_KEY': '${QDRANT_API_KEY:?}'},
+            'volumes': ['qdrant:/qdrant/storage'],
+            'healthcheck': {'test': ['CMD-SHELL', "bash -c ':> /dev/tcp/127.0.0.1/6333'"],
+                            'interval': '5s', 'timeout': '3s', 'retries': 10, 'start_period': '10s'},
+        }
+    if project['n8n']['enabled']:
+        n8n = project['n8n']
+        env = {
+            'DB_TYPE': 'postgresdb',
+            'DB_POSTGRESDB_HOST': 'postgres',
+            'DB_POSTGRESDB_PORT': '5432',
+            'DB_POSTGRESDB_DATABASE': n8n['database'],
+            'DB_POSTGRESDB_USER': pg['user'],
+            'DB_POSTGRESDB_PASSWORD': '${POSTGRES_PASSWORD:?}',
+            'N8N_ENCRYPTION_KEY': '${N8N_ENCRYPTION_KEY:?}',
+            'N8N_PORT': '5678',
+        }
+        env.update(dict((k, str(v)) for k, v in n8n['env'].items()))
+        services['n8n'] = {
+            'image': n8n['image'],
+            'environment': env,
+            'ports': ['127.0.0.1:%d:5678' % n8n['host_port']],
+            'volumes': ['n8n:/home/node/.n8n'],
+            'depends_on': _healthy(['postgres']),
+            'healthcheck': {'test': ['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:5678/healthz'],
+                            'interval': '10s', 'timeout': '5s', 'retries': 10, 'start_period': '60s'},
+        }
+    for preset in PRESET_DEFAULTS:
+        if preset in services:
+            deploy = _limits(project[preset])
+            if deploy:
+                services[preset]['deploy'] = deploy
+    return services
+
+
+def _shared_env(project):
+    """Connection settings every app and worker gets for the enabled presets."""
+    env = {}
+    pg = project['postgres']
+    if pg['enabled']:
+        env['DATABASE_URL'] = 'postgresql://%s:${POSTGRES_PASSWORD_URLENC:?}@postgres:5432/%s' % (pg['user'], pg['database'])
+    if project['redis']['enabled']:
+        env['REDIS_URL'] = 'redis://:${REDIS_PASSWORD_URLENC:?}@redis:6379/0'
+    if project['qdrant']['enabled']:
+        env['QDRANT_URL'] = 'http://qdrant:6333'
+        env['QDRANT_API_KEY'] = '${QDRANT_API_KEY:?}'
+    env.update(dict((k, str(v)) for k, v in project['env'].items()))
+    return env
+
+
+def _environment(project, item):
+    env = _shared_env(project)
+    env.update(dict((k, str(v)) for k, v in item['env'].items()))
+    for var in item['secret_env']:
+        env[var] = '${%s:?}' % var
+    return dict(sorted(env.items()))
+
+
+def _volume_names(items):
+    names = set()
+    for item in items:
+        for vol in item.get('volumes') or []:
+            source = str(vol).split(':', 1)[0]
+            if source and not source.startswith(('/', '.', '~')):
+                names.add(source)
+    return names
+
+
+def compose_project(project, slots, logging=None, slot_port_offset=100):
+    """The Compose document of a stack.
+
+    slots maps app name -> list of {'slot': blue|green, 'image': ..., 'release': ...} that must
+    run (one entry in steady state, two during a release). Workers follow the first entry of
+    their app (the active release).
+    """
+    services = _data_services(project)
+    data = sorted(services)
+    app_deps = _healthy([d for d in data if d != 'n8n'])
+    for app in project['apps']:
+        for entry in slots.get(app['name'], []):
+            ports = slot_ports(app, entry['slot'], slot_port_offset)
+            for name, port in zip(slot_services(app, entry['slot']), ports):
+                svc = {
+                    'image': entry['image'],
+                    'environment': _environment(project, app),
+                    'ports': ['127.0.0.1:%d:%d' % (port, app['port'])],
+                    'healthcheck': _custom_healthcheck(app['healthcheck']) or _http_healthcheck(app['port'], app['health_path']),
+                    'stop_grace_period': app['stop_grace_period'],
+                    'labels': {
+                        'vmdeploy.stack': project['name'],
+                        'vmdeploy.app': app['name'],
+                        'vmdeploy.slot': entry['slot'],
+                        'vmdeploy.release': str(entry.get('release', '')),
+                    },
+                }
+                if app['command']:
+                    svc['command'] = app['command']
+                if app['volumes']:
+                    svc['volumes'] = list(app['volumes'])
+                if app_deps:
+                    svc['depends_on'] = dict(app_deps)
+                deploy = _limits(app)
+                if deploy:
+                    svc['deploy'] = deploy
+                services[name] = svc
+    apps = dict((a['name'], a) for a in project['apps'])
+    for worker in project['workers']:
+        if worker.get('app'):
+            entries = slots.get(worker['app']) or []
+            if not entries:
+                continue
+            image = entries[0]['image']
+            base_env = _environment(project, apps[worker['app']])
+        else:
+            image = worker['image']
+            base_env = _shared_env(project)
+        env = dict(base_env)
+        env.update(_environment(project, worker))
+        svc = {
+            'image': image,
+            'environment': dict(sorted(env.items())),
+            'healthcheck': _custom_healthcheck(worker['healthcheck']) or {
+                'test': ['CMD-SHELL', 'kill -0 1'], 'interval': '5s', 'timeout': '3s', 'retries': 3},
+            'labels': {'vmdeploy.stack': project['name'], 'vmdeploy.worker': worker['name']},
+        }
+        if worker['command']:
+            svc['command'] = worker['command']
+        if worker['volumes']:
+            svc['volumes'] = list(worker['volumes'])
+        if app_deps:
+            svc['depends_on'] = dict(app_deps)
+        deploy = _limits(worker) or {}
+        if worker['replicas'] != 1:
+            deploy['replicas'] = worker['replicas']
+        if deploy:
+            svc['deploy'] = deploy
+        services[worker['name']] = svc
+
+    log_cfg = logging or {'driver': 'json-file', 'options': {'max-size': '10m', 'max-file': '5'}}
+    for svc in services.values():
+        svc.setdefault('restart', 'unless-stopped')
+        svc['logging'] = copy.deepcopy(log_cfg)
+        svc['networks'] = ['backend']
+    volumes = set(v for v, on in (('pgdata', 'postgres'), ('redis', 'redis'), ('qdrant', 'qdrant'), ('n8n', 'n8n')) if on in services)
+    volumes |= _volume_names(project['apps'] + project['workers'])
+    doc = {
+        'name': project['name'],
+        'services': dict(sorted(services.items())),
+        'networks': {'backend': {'name': '%s_backend' % project['name']}},
+    }
+    if volumes:
+        doc['volumes'] = dict((v, {}) for v in sorted(volumes))
+    return doc
+
+
+def upstream_conf(stack, app, ports, keepalive=16):
+    """nginx upstream block for the serving slot of an app."""
+    lines = ['# Managed by vmdeploy.backend (stack %s, app %s): switched by each release.' % (stack, app['name']),
+             'upstream %s_%s {' % (stack.replace('-', '_'), app['name'].replace('-', '_'))]
+    for port in ports:
+        lines.append('    server 127.0.0.1:%d max_fails=1 fail_timeout=5s;' % port)
+    lines.append('    keepalive %d;' % keepalive)
+    lines.append('}')
+    return '\n'.join(lines) + '\n'
+
+
+def app_fingerprint(project, app, env_checksum=''):
+    """A digest of everything that shapes an app's containers but its slot.
+
+    A change of it (image, command, env, limits, the presets it talks to, the secrets in .env)
+    is released through the app's strategy instead of recreating the serving containers.
+    """
+    shaped = {
+        'app': app,
+        'env': project['env'],
+        'presets': dict((p, project[p]) for p in PRESET_DEFAULTS if project[p]['enabled']),
+        'env_checksum': env_checksum or '',
+    }
+    return hashlib.sha256(json.dumps(shaped, sort_keys=True, default=str).encode('utf-8')).hexdigest()
+
+
+def plan_releases(project, state, env_checksum='', release_id=''):
+    """What each app needs: its 'first' deploy, a 'release' (new image or settings) or 'steady'.
+
+    state is the content of the stack's state.json ({'apps': {name: {slot, image, fingerprint,
+    release}}}); every plan carries the serving entry ('from_*') and the wanted one.
+    """
+    plans = []
+    current = (state or {}).get('apps', {})
+    for app in project['apps']:
+        cur = current.get(app['name'])
+        fingerprint = app_fingerprint(project, app, env_checksum)
+        slot_now = (cur or {}).get('slot', 'blue')
+        plan = {'app': app['name'], 'strategy': app['strategy'], 'image': app['image'],
+                'fingerprint': fingerprint, 'slot': slot_now, 'release': (cur or {}).get('release', ''),
+                'from_slot': None, 'from_image': None, 'from_release': None, 'from_fingerprint': None}
+        if not cur:
+            plan.update(action='first', release=release_id)
+        elif cur.get('image') != app['image'] or cur.get('fingerprint') != fingerprint:
+            plan.update(action='release', release=release_id,
+                        slot=slot_now if app['strategy'] == 'recreate' else other_slot(slot_now),
+                        from_slot=slot_now, from_image=cur.get('image'),
+                        from_release=cur.get('release', ''), from_fingerprint=cur.get('fingerprint'))
+        else:
+            plan['action'] = 'steady'
+        plans.append(plan)
+    return plans
+
+
+def serving_slots(plans, phase='before'):
+    """Slots to run: 'before' a release (what serves now, plus first deploys), 'during' it
+    (old and new side by side) or 'after' it (only the new)."""
+    slots = {}
+    for plan in plans:
+        new = {'slot': plan['slot'], 'image': plan['image'], 'release': plan['release']}
+        if plan['action'] != 'release':
+            slots[plan['app']] = [new]
+            continue
+        old = {'slot': plan['from_slot'], 'image': plan['from_image'], 'release': plan['from_release']}
+        if phase == 'before':
+            slots[plan['app']] = [old]
+        elif phase == 'during' and plan['strategy'] == 'bluegreen':
+            slots[plan['app']] = [old, new]
+        else:
+            slots[plan['app']] = [new]
+    return slots
+
+
+def state_entries(plans):
+    """The apps part of state.json before any release of this run (what serves now)."""
+    out = {}
+    for plan in plans:
+        if plan['action'] == 'release':
+            out[plan['app']] = {'slot': plan['from_slot'], 'image': plan['from_image'],
+                                'fingerprint': plan['from_fingerprint'], 'release': plan['from_release']}
+        else:
+            out[plan['app']] = {'slot': plan['slot'], 'image': plan['image'],
+                                'fingerprint': plan['fingerprint'], 'release': plan['release']}
+    return out
+
+
+def gate_urls(app, slot, slot_port_offset=100):
+    """Health URLs of an app's replicas in one slot, as the host sees them."""
+    return ['http://127.0.0.1:%d%s' % (port, app['health_path']) for port in slot_ports(app, slot, slot_port_offset)]
+
+
+def slot_containers(stack, app, slot):
+    """Container names Compose gives an app's replicas in one slot."""
+    return ['%s-%s-1' % (stack, service) for service in slot_services(app, slot)]
+
+
+def rollback_targets(records, state, release='previous', app=None):
+    """{app: image} to go back to, from the release records of a stack.
+
+    release 'previous' takes, for every app (or the one named), the last successful release
+    older than the one serving now; otherwise release is a release id and its successful
+    record(s) give the images.
+    """
+    serving = (state or {}).get('apps', {})
+    ok = sorted((r for r in records if r.get('result') == 'success'), key=lambda r: r['id'])
+    apps = [app] if app else sorted(set(r['app'] for r in ok) | set(serving))
+    targets = {}
+    if release == 'previous':
+        for name in apps:
+            now = serving.get(name, {})
+            older = [r for r in ok if r['app'] == name and r['id'] < now.get('release', '')
+                     and r['image'] != now.get('image')]
+            if older:
+                targets[name] = older[-1]['image']
+        if not targets:
+            raise StackError('no earlier successful release to go back to%s' % (' for app %s' % app if app else ''))
+        return targets
+    chosen = [r for r in ok if r['id'] == release and (not app or r['app'] == app)]
+    if not chosen:
+        known = ', '.join(sorted(set(r['id'] for r in ok))[-10:]) or 'none'
+        raise StackError('stack_rollback_release: no successful release %s%s; recent ones: %s'
+                         % (release, ' of app %s' % app if app else '', known))
+    return dict((r['app'], r['image']) for r in chosen)
