@@ -15,8 +15,8 @@ version_added: 0.1.0
 description:
   - Returns the entry of C(stack_projects) with every default filled in, or fails with a
     message naming the variable that is wrong. The other filters of this file
-    (C(stack_compose), C(stack_plan), C(stack_secret_names), C(stack_weak_secret),
-    C(stack_slot_ports), C(stack_slot_services), C(stack_upstream)) serve the stack role.
+    (C(stack_compose), C(stack_plan), C(stack_release_steps), C(stack_secret_names),
+    C(stack_weak_secret), C(stack_slot_ports), C(stack_slot_services), ...) serve the stack role.
 positional: slot_port_offset
 options:
   _input:
@@ -79,5 +79,7 @@ class FilterModule(object):
             'stack_slot_services': _stack.slot_services,
             'stack_slot_containers': _stack.slot_containers,
             'stack_gate_urls': _stack.gate_urls,
-            'stack_upstream': _stack.upstream_conf,
+            'stack_before_services': _wrap(_stack.before_services),
+            'stack_serving_upstreams': _wrap(_stack.serving_upstreams),
+            'stack_release_steps': _wrap(_stack.release_steps),
         }
