@@ -780,7 +780,7 @@ def before_services(project, plans, slot_port_offset=100):
     apps = dict((a['name'], a) for a in project['apps'])
     for plan in plans:
         if plan['action'] == 'release':
-            held.update(slot_services(apps[plan['app']], plan['from_slot']))
+            held.update(_old_services(apps[plan['app']], plan))
     return [name for name in doc['services'] if name not in held]
 
 
@@ -800,6 +800,25 @@ def serving_upstreams(project, plans, slot_port_offset=100, proxy_hosts=(), app_
     return out
 
 
+def _old_services(app, plan):
+    """Service names of the serving slot as it runs (its replica count may differ from the new one)."""
+    if plan.get('from_services'):
+        return sorted(plan['from_services'])
+    return slot_services(app, plan['from_slot'])
+
+
+def _servers_of(services, kind):
+    """Upstream servers of a slot from the service definitions it runs with."""
+    out = []
+    for name in sorted(services):
+        host_ip, host_port, container_port = services[name]['ports'][0].split(':')
+        if kind == 'container':
+            out.append({'address': '%s:%s' % (services[name]['networks']['backend']['ipv4_address'], container_port)})
+        else:
+            out.append({'address': '%s:%s' % (host_ip, host_port)})
+    return out
+
+
 def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_seconds=5,
                   proxy_hosts=(), app_host=None):
     """The data of one release in the one flow both strategies share: prepare (compose with
@@ -814,7 +833,7 @@ def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_
     bluegreen = plan['strategy'] == 'bluegreen'
     old, new = _entry(plan, 'old'), _entry(plan)
     new_services = slot_services(app, plan['slot'])
-    old_services = slot_services(app, plan['from_slot'])
+    old_services = _old_services(app, plan)
     followers = [w['name'] for w in project['workers'] if w.get('app') == app['name']]
     during = dict(slots)
     during[app['name']] = [old, new] if bluegreen else [new]
@@ -824,12 +843,16 @@ def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_
     state_after[app['name']] = _state_entry(plan)
     name = upstream_name(project['name'], app)
 
-    def upstreams(slot, legacy=False):
+    def upstreams(slot, services=None, legacy=False):
+        # services: the definitions the slot runs with (the old slot's replica count and ports);
         # legacy: a slot released before the fixed addresses, reachable on its published ports only.
-        return [{'host': host, 'name': name,
-                 'servers': upstream_servers(project, app, slot, slot_port_offset,
-                                             'published' if legacy else address_kind(host, app_host))}
-                for host in proxy_hosts]
+        out = []
+        for host in proxy_hosts:
+            kind = 'published' if legacy else address_kind(host, app_host)
+            servers = (_servers_of(services, kind) if services
+                       else upstream_servers(project, app, slot, slot_port_offset, kind))
+            out.append({'host': host, 'name': name, 'servers': servers})
+        return out
 
     drain = app['drain_seconds'] if app['drain_seconds'] is not None else drain_seconds
     return {
@@ -847,7 +870,8 @@ def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_
         'retire_services': new_services + followers,
         'state_after': state_after,
         'abort_slots': dict(slots),
-        'abort_switch': upstreams(plan['from_slot'], not plan.get('from_services')) if bluegreen else [],
+        'abort_switch': (upstreams(plan['from_slot'], plan.get('from_services'), not plan.get('from_services'))
+                         if bluegreen else []),
         'abort_services': old_services + followers,
         # blue/green never touched the serving containers; recreate must start the old version again.
         'abort_recreate': 'never' if bluegreen else 'auto',

@@ -1341,6 +1341,18 @@ def test_release_steps_bluegreen():
     assert _bare(slots) == {'api': [{'slot': 'blue', 'image': IMAGE, 'release': 'r1'}]}
 
 
+@pytest.mark.parametrize('replicas', [1, 3])
+def test_release_steps_put_back_the_old_slot_as_it_runs_when_replicas_change(replicas):
+    """The serving slot had 2 replicas: the abort names its 2 services and servers, whatever the new count."""
+    before, after, state, plans = _released({'replicas': replicas})
+    steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans), 100, 7,
+                                ['h1'], 'h1')
+    assert steps['abort_services'] == ['api-blue-1', 'api-blue-2', 'worker']
+    assert steps['abort_switch'][0]['servers'] == [{'address': '10.231.31.64:8000'}, {'address': '10.231.31.65:8000'}]
+    held = {'api-blue-1', 'api-blue-2'}
+    assert not held & set(stack.before_services(after, plans))
+
+
 def test_release_steps_recreate():
     before, after, state, plans = _released({'env': {'FEATURE_FLAG': 'on'}}, strategy='recreate')
     steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans), 100, 7,
