@@ -56,7 +56,8 @@ def test_tarball_ships_no_dev_files(tarball):
     dev = sorted(n for n in names if set(n.split('/')) & DEV_NAMES)
     assert not dev, 'dev files in the tarball: %s' % dev
     # The collection itself is there.
-    for needed in ('LICENSE', 'README.md', 'meta/runtime.yml', 'playbooks/site.yml', 'roles/stack/tasks/main.yml', 'plugins/filter/stack.py'):
+    for needed in ('LICENSE', 'README.md', 'bindep.txt', 'meta/runtime.yml', 'meta/execution-environment.yml',
+                   'playbooks/site.yml', 'roles/stack/tasks/main.yml', 'plugins/filter/stack.py'):
         assert needed in names
 
 
