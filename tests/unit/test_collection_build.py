@@ -21,7 +21,7 @@ SHIPPED_TOP_LEVEL = {
 }
 # Files for developing and testing the collection, wherever they are.
 DEV_NAMES = {
-    '.ansible-lint', '.yamllint', 'ansible.cfg', 'pytest.ini', 'Makefile', 'requirements.yml',
+    '.ansible-lint', '.ansible-lint-ignore', '.yamllint', 'ansible.cfg', 'pytest.ini', 'Makefile', 'requirements.yml',
     'requirements.txt', '.gitignore', '.git', '.venv', '.cache', '.ci', '.config', 'tests',
     'molecule', 'bench', 'sandbox',
 }
