@@ -135,7 +135,7 @@ def test_run_against_local_server(server, tmp_path):
 
 
 def test_sigterm_still_writes_result(server, tmp_path):
-    url, _ = server
+    url = server[0]
     out, start = tmp_path / "result.json", tmp_path / "started"
     proc = subprocess.Popen(_cmd(url, out, "--rate", "20", "--start-file", str(start)),
                             stdout=subprocess.PIPE, text=True)
@@ -143,7 +143,7 @@ def test_sigterm_still_writes_result(server, tmp_path):
     while not start.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
-    stdout, _ = proc.communicate(timeout=10)
+    stdout = proc.communicate(timeout=10)[0]
     assert proc.returncode == 0
     result = json.loads(out.read_text())
     assert result["stopped_by"] == "SIGTERM" and result["total"] >= 1
@@ -151,7 +151,7 @@ def test_sigterm_still_writes_result(server, tmp_path):
 
 
 def test_until_file_and_usage_errors(server, tmp_path):
-    url, _ = server
+    url = server[0]
     until = tmp_path / "stop"
     until.touch()
     proc = subprocess.run(_cmd(url, tmp_path / "r.json", "--until-file", str(until)),

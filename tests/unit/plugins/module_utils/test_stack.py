@@ -245,7 +245,8 @@ ERRORS = [
     ('app-no-host-port', proj(apps=[app(host_port=None)]), {}, A + '.host_port (first port published on 127.0.0.1) is required'),
     ('app-host-port-low', proj(apps=[app(host_port=80)]), {}, A + '.host_port (first port published on 127.0.0.1) is required, 1024-64900, got 80'),
     ('app-host-port-high', proj(apps=[app(host_port=64901)]), {}, A + '.host_port (first port published on 127.0.0.1) is required, 1024-64900'),
-    ('app-host-port-offset', proj(apps=[app(host_port=64801)]), {'slot_port_offset': 200}, A + '.host_port (first port published on 127.0.0.1) is required, 1024-64800'),
+    ('app-host-port-offset', proj(apps=[app(host_port=64801)]), {'slot_port_offset': 200},
+     A + '.host_port (first port published on 127.0.0.1) is required, 1024-64800'),
     ('app-host-port-str', proj(apps=[app(host_port='8000')]), {}, A + ".host_port (first port published on 127.0.0.1) is required, 1024-64900, got '8000'"),
     ('app-health-path', proj(apps=[app(health_path='health')]), {}, A + ".health_path must start with /, got 'health'"),
     ('app-env', proj(apps=[app(env={'A B': '1'})]), {}, A + ".env: 'A B' is not a valid environment variable name"),
@@ -1054,7 +1055,7 @@ def test_plan_first(state):
 
 
 @pytest.mark.parametrize('strategy, serving', [('bluegreen', 'blue'), ('bluegreen', 'green'), ('recreate', 'blue'),
-                                              ('recreate', 'green')])
+                                               ('recreate', 'green')])
 def test_plan_steady(strategy, serving):
     project = norm(proj(apps=[app(strategy=strategy)]))
     plan = stack.plan_releases(project, state_of(project, slot=serving), 'sum', 'r9')[0]
@@ -1401,7 +1402,7 @@ def test_example_passes_the_argument_specs(example, role, variables):
 
 def test_example_shape_details():
     def only(shape):
-        data, _ = load_example(shape)
+        data = load_example(shape)[0]
         return stack.normalize_projects(data['stack_projects'])[0]
 
     crm = only('fastapi-postgres-n8n')
