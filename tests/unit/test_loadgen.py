@@ -49,7 +49,10 @@ def test_summarize_histogram_failures_and_summary():
     assert result["values"] == {"v1": {"count": 2, "first_s": 0.0, "last_s": 0.1},
                                 "v2": {"count": 2, "first_s": 0.5, "last_s": 0.9}}
     assert result["schedule"]["late_count"] == 1 and result["schedule"]["slipped"]
-    assert result["schedule"]["late_max_ms"] == 300.0
+    assert result["schedule"]["late_max_ms"] == 300.0 and result["schedule"]["max_late_ms"] == 100.0
+    # With a tolerance of 310 ms the same run kept its schedule; with 290 ms it did not.
+    assert not loadgen.summarize(samples, rate=10, max_late=0.31)["schedule"]["slipped"]
+    assert loadgen.summarize(samples, rate=10, max_late=0.29)["schedule"]["late_count"] == 1
     assert loadgen.format_summary(result) == (
         'loadgen: 7 requests, 3 failed, rate 7.0/s, p99 40.0 ms, versions {"v1": 2, "v2": 2}')
 
