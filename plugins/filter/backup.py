@@ -8,59 +8,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-DOCUMENTATION = r"""
-name: backup_retention_select
-short_description: Choose which backup sets to keep and which to prune
-version_added: 0.1.0
-description:
-  - Splits backup set names (directories named by their UTC start time, C(YYYYMMDDTHHMMSSZ)) by a
-    grandfather-father-son policy, like restic's C(--keep-daily), C(--keep-weekly) and C(--keep-monthly);
-    each rule keeps the newest set of that many distinct local days, ISO weeks and months of O(tz);
-    days without a set do not count. The newest set and the names in O(protect) are always kept,
-    names that are not set ids are never pruned. Fails with a message naming the variable that is
-    wrong. C(backup_retention_check) of this file checks a policy C({daily, weekly, monthly}).
-positional: daily, weekly, monthly, tz, protect
-options:
-  _input:
-    description: Names of the directories found in the backup directory of a stack.
-    type: list
-    elements: str
-    required: true
-  daily:
-    description: Number of days whose newest set is kept.
-    type: int
-    required: true
-  weekly:
-    description: Number of ISO weeks whose newest set is kept.
-    type: int
-    required: true
-  monthly:
-    description: Number of months whose newest set is kept.
-    type: int
-    required: true
-  tz:
-    description: IANA time zone whose local days, weeks and months are the buckets.
-    type: str
-    default: UTC
-  protect:
-    description: Set names that are always kept (the set just made, a set being restored).
-    type: list
-    elements: str
-author: vmdeploy.backend maintainers (!UNKNOWN)
-"""
-
-EXAMPLES = r"""
-- name: Choose the backup sets to prune
-  ansible.builtin.set_fact:
-    backup_sets: "{{ found_sets | vmdeploy.backend.backup_retention_select(7, 4, 6, 'Europe/Berlin', [backup_set_new]) }}"
-"""
-
-RETURN = r"""
-_value:
-  description: C(keep) (name -> reasons, newest first), C(prune) (oldest first) and C(ignored) (sorted).
-  type: dict
-"""
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.vmdeploy.backend.plugins.module_utils import backup as _backup

@@ -2,45 +2,15 @@
 # Copyright (c) vmdeploy.backend contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Filters of the stack role: thin wrappers over module_utils/stack.py."""
+"""Filters of the stack role: thin wrappers over module_utils/stack.py.
+
+Each filter is documented in plugins/filter/<name>.yml."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-DOCUMENTATION = r"""
-name: stack_normalize
-short_description: Check a stack definition and fill in its defaults
-version_added: 0.1.0
-description:
-  - Returns the entry of C(stack_projects) with every default filled in, or fails with a
-    message naming the variable that is wrong. The other filters of this file
-    (C(stack_compose), C(stack_plan), C(stack_release_steps), C(stack_secret_names),
-    C(stack_weak_secret), C(stack_slot_ports), C(stack_slot_services), ...) serve the stack role.
-positional: slot_port_offset
-options:
-  _input:
-    description: One entry of C(stack_projects).
-    type: dict
-    required: true
-  slot_port_offset:
-    description: Distance between the host ports of the blue and the green slot.
-    type: int
-    default: 100
-author: vmdeploy.backend maintainers (!UNKNOWN)
-"""
-
-EXAMPLES = r"""
-- name: Check a stack
-  ansible.builtin.set_fact:
-    project: "{{ stack_projects[0] | vmdeploy.backend.stack_normalize }}"
-"""
-
-RETURN = r"""
-_value:
-  description: The stack definition with defaults.
-  type: dict
-"""
+import functools
 
 from ansible.errors import AnsibleFilterError
 
@@ -48,12 +18,12 @@ from ansible_collections.vmdeploy.backend.plugins.module_utils import stack as _
 
 
 def _wrap(func):
+    @functools.wraps(func)  # keeps the signature the documentation test compares with
     def run(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except _stack.StackError as exc:
             raise AnsibleFilterError(str(exc))
-    run.__name__ = func.__name__
     return run
 
 

@@ -784,7 +784,7 @@ def before_services(project, plans, slot_port_offset=100):
     return [name for name in doc['services'] if name not in held]
 
 
-def serving_upstreams(project, plans, slot_port_offset=100, proxy_hosts=(), app_host=None):
+def serving_upstreams(project, plans, slot_port_offset=100, proxy_hosts=None, app_host=None):
     """Upstreams ({host, name, servers}) of the apps that are not released in this run (first
     deploys and steady ones), for each proxy host; a release switches its own app."""
     apps = dict((a['name'], a) for a in project['apps'])
@@ -793,7 +793,7 @@ def serving_upstreams(project, plans, slot_port_offset=100, proxy_hosts=(), app_
         if plan['action'] == 'release':
             continue
         app = apps[plan['app']]
-        for host in proxy_hosts:
+        for host in proxy_hosts or ():
             out.append({'host': host, 'name': upstream_name(project['name'], app),
                         'servers': upstream_servers(project, app, plan['slot'], slot_port_offset,
                                                     address_kind(host, app_host))})
@@ -820,7 +820,7 @@ def _servers_of(services, kind):
 
 
 def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_seconds=5,
-                  proxy_hosts=(), app_host=None):
+                  proxy_hosts=None, app_host=None):
     """The data of one release in the one flow both strategies share: prepare (compose with
     the slots to run during the release), migrate, start, gate, switch, drain/retire, record.
 
@@ -847,7 +847,7 @@ def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_
         # services: the definitions the slot runs with (the old slot's replica count and ports);
         # legacy: a slot released before the fixed addresses, reachable on its published ports only.
         out = []
-        for host in proxy_hosts:
+        for host in proxy_hosts or ():
             kind = 'published' if legacy else address_kind(host, app_host)
             servers = (_servers_of(services, kind) if services
                        else upstream_servers(project, app, slot, slot_port_offset, kind))

@@ -13,6 +13,8 @@ export NO_COLOR=1
 
 # Capabilities of a Molecule instance / sandbox VM: every capability Docker 20.10 knows except
 # SYS_RESOURCE, which this host's bounding set lacks (so --privileged fails here).
+# Read by the scripts that source this file (tests/harness/sandbox):
+# shellcheck disable=SC2034
 SANDBOX_CAPS=(AUDIT_CONTROL AUDIT_READ AUDIT_WRITE BLOCK_SUSPEND CHOWN DAC_OVERRIDE DAC_READ_SEARCH
   FOWNER FSETID IPC_LOCK IPC_OWNER KILL LEASE LINUX_IMMUTABLE MAC_ADMIN MAC_OVERRIDE MKNOD NET_ADMIN
   NET_BIND_SERVICE NET_BROADCAST NET_RAW SETFCAP SETGID SETPCAP SETUID SYS_ADMIN SYS_BOOT SYS_CHROOT

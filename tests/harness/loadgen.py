@@ -6,7 +6,7 @@ naive `docker compose up -d`. The i-th GET starts at t0 + i/rate on a thread poo
 that slow answers never lower the rate; every request uses a fresh connection.
 
   loadgen.py --url URL [--host-header H] [--rate 50] [--duration S] [--until-file PATH]
-             [--timeout 5] [--json-field version] [--out result.json] [--start-file PATH]
+             [--timeout 5] [--max-late 0.1] [--json-field version] [--out result.json] [--start-file PATH]
 
 Stops when --duration elapses, when --until-file exists (either one first, if both are given),
 or on SIGTERM/SIGINT; it always writes the result JSON (atomically) and a one-line summary.
@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 # One finished request; times are seconds relative to t0, latency in seconds.
 Sample = collections.namedtuple("Sample", "scheduled started latency ok reason value")
 MISSING = "(missing)"  # --json-field value of a 2xx answer that is not JSON or lacks the field
-LATE_S = 0.1  # a request that starts this much after its slot counts as a schedule slip
+LATE_S = 0.1  # default of --max-late: a request that starts later than this after its slot is a schedule slip
 TOP_REASONS = 10
 
 
@@ -79,8 +79,9 @@ def failure_stats(samples, top=TOP_REASONS):
     }
 
 
-def summarize(samples, rate, json_field=None):
-    """Result dict (without run metadata) of a list of Samples issued at `rate` per second."""
+def summarize(samples, rate, json_field=None, max_late=LATE_S):
+    """Result dict (without run metadata) of a list of Samples issued at `rate` per second; a
+    sample that started more than `max_late` seconds after its slot is late (a schedule slip)."""
     ok = [s for s in samples if s.ok]
     lateness = [max(0.0, s.started - s.scheduled) for s in samples]
     # Window from t0 to the start of the last request plus one slot: equals `rate` on schedule.
@@ -96,8 +97,9 @@ def summarize(samples, rate, json_field=None):
         "schedule": {
             "late_p99_ms": _r(percentile(lateness, 99) * 1000.0, 2) if lateness else None,
             "late_max_ms": _r(max(lateness) * 1000.0, 2) if lateness else None,
-            "late_count": sum(1 for late in lateness if late > LATE_S),
-            "slipped": any(late > LATE_S for late in lateness),
+            "max_late_ms": _r(max_late * 1000.0, 2),
+            "late_count": sum(1 for late in lateness if late > max_late),
+            "slipped": any(late > max_late for late in lateness),
         },
         "values": value_histogram(samples) if json_field else {},
     }
@@ -213,7 +215,7 @@ class LoadGen:
             "started_at": datetime.datetime.fromtimestamp(wall0, datetime.timezone.utc).isoformat(),
             "stopped_by": self.stopped_by, "duration_s": round(sending_s, 3),
         }
-        result.update(summarize(list(self.samples), args.rate, args.json_field))
+        result.update(summarize(list(self.samples), args.rate, args.json_field, args.max_late))
         return result
 
 
@@ -225,13 +227,15 @@ def parse_args(argv):
     parser.add_argument("--duration", type=float, help="stop after this many seconds")
     parser.add_argument("--until-file", help="stop once this file exists")
     parser.add_argument("--timeout", type=float, default=5.0, help="socket timeout in seconds (5)")
+    parser.add_argument("--max-late", type=float, default=LATE_S,
+                        help="a request started later than this after its slot is a schedule slip (%g s)" % LATE_S)
     parser.add_argument("--json-field", help="histogram this JSON field of 2xx answers")
     parser.add_argument("--out", default="result.json", help="result JSON (result.json)")
     parser.add_argument("--start-file", help="write this file once the first 2xx answer arrived")
     args = parser.parse_args(argv)
     if urllib.parse.urlsplit(args.url).scheme not in ("http", "https"):
         parser.error("--url must start with http:// or https://")
-    for name in ("rate", "duration", "timeout"):
+    for name in ("rate", "duration", "timeout", "max_late"):
         if getattr(args, name) is not None and getattr(args, name) <= 0:
             parser.error("--%s must be positive" % name)
     return args
@@ -245,8 +249,8 @@ def main(argv=None):
     result = gen.run()
     write_atomic(args.out, json.dumps(result, indent=2, sort_keys=True) + "\n")
     if result["schedule"]["slipped"]:
-        print("loadgen: warning: schedule slipped, %d requests started >%d ms late (max %s ms)"
-              % (result["schedule"]["late_count"], LATE_S * 1000, result["schedule"]["late_max_ms"]),
+        print("loadgen: warning: schedule slipped, %d requests started >%s ms late (max %s ms)"
+              % (result["schedule"]["late_count"], result["schedule"]["max_late_ms"], result["schedule"]["late_max_ms"]),
               file=sys.stderr)
     print(format_summary(result), flush=True)
     return 0

@@ -49,7 +49,10 @@ def test_summarize_histogram_failures_and_summary():
     assert result["values"] == {"v1": {"count": 2, "first_s": 0.0, "last_s": 0.1},
                                 "v2": {"count": 2, "first_s": 0.5, "last_s": 0.9}}
     assert result["schedule"]["late_count"] == 1 and result["schedule"]["slipped"]
-    assert result["schedule"]["late_max_ms"] == 300.0
+    assert result["schedule"]["late_max_ms"] == 300.0 and result["schedule"]["max_late_ms"] == 100.0
+    # With a tolerance of 310 ms the same run kept its schedule; with 290 ms it did not.
+    assert not loadgen.summarize(samples, rate=10, max_late=0.31)["schedule"]["slipped"]
+    assert loadgen.summarize(samples, rate=10, max_late=0.29)["schedule"]["late_count"] == 1
     assert loadgen.format_summary(result) == (
         'loadgen: 7 requests, 3 failed, rate 7.0/s, p99 40.0 ms, versions {"v1": 2, "v2": 2}')
 
@@ -135,7 +138,7 @@ def test_run_against_local_server(server, tmp_path):
 
 
 def test_sigterm_still_writes_result(server, tmp_path):
-    url, _ = server
+    url = server[0]
     out, start = tmp_path / "result.json", tmp_path / "started"
     proc = subprocess.Popen(_cmd(url, out, "--rate", "20", "--start-file", str(start)),
                             stdout=subprocess.PIPE, text=True)
@@ -143,7 +146,7 @@ def test_sigterm_still_writes_result(server, tmp_path):
     while not start.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
-    stdout, _ = proc.communicate(timeout=10)
+    stdout = proc.communicate(timeout=10)[0]
     assert proc.returncode == 0
     result = json.loads(out.read_text())
     assert result["stopped_by"] == "SIGTERM" and result["total"] >= 1
@@ -151,7 +154,7 @@ def test_sigterm_still_writes_result(server, tmp_path):
 
 
 def test_until_file_and_usage_errors(server, tmp_path):
-    url, _ = server
+    url = server[0]
     until = tmp_path / "stop"
     until.touch()
     proc = subprocess.run(_cmd(url, tmp_path / "r.json", "--until-file", str(until)),

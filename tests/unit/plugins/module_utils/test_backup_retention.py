@@ -463,7 +463,7 @@ def test_the_output_is_deterministic_and_json_friendly():
     names = nightly(datetime.date(2026, 8, 26), 90) + ['latest', '.partial-x']
     expected = br.select(names, 7, 4, 6)
     rng = random.Random(4711)
-    for _ in range(20):
+    for dummy in range(20):
         shuffled = list(names)
         rng.shuffle(shuffled)
         result = br.select(shuffled, 7, 4, 6)
@@ -483,7 +483,7 @@ def test_select_does_not_change_its_input():
 def _random_series(rng):
     start = datetime.datetime(2025, 12, 1, tzinfo=UTC)
     return sorted({br.set_id(start + datetime.timedelta(minutes=rng.randrange(0, 400 * 24 * 60)))
-                   for _ in range(rng.randrange(1, 300))})
+                   for dummy in range(rng.randrange(1, 300))})
 
 
 @pytest.mark.parametrize('seed', range(8))

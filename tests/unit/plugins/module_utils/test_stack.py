@@ -93,20 +93,30 @@ def test_normalize_fills_app_defaults():
     out = norm()
     assert out['name'] == 'shop'
     assert out['env'] == {} and out['secrets'] == {} and out['workers'] == [] and out['logging'] is None
-    got = out['apps'][0]
-    for key, default in stack.APP_DEFAULTS.items():
-        if key != 'host_port':
-            assert got[key] == default, key
-    assert got['name'] == 'api' and got['image'] == IMAGE and got['host_port'] == 8000
-    assert got['strategy'] == 'bluegreen' and got['port'] == 8000 and got['health_path'] == '/health'
-    assert got['replicas'] == 1 and got['stop_grace_period'] == '30s'
+    # The documented defaults, written out here (not read from the module's own constants).
+    assert out['apps'][0] == {
+        'name': 'api', 'image': IMAGE, 'host_port': 8000, 'port': 8000, 'replicas': 1,
+        'strategy': 'bluegreen', 'health_path': '/health', 'healthcheck': None, 'command': None,
+        'migrate': None, 'env': {}, 'secret_env': {}, 'volumes': [], 'cpus': None, 'memory': None,
+        'stop_grace_period': '30s', 'drain_seconds': None,
+    }
 
 
-@pytest.mark.parametrize('preset', sorted(stack.PRESET_DEFAULTS))
-def test_normalize_fills_preset_defaults(preset):
-    out = norm()
-    assert out[preset] == stack.PRESET_DEFAULTS[preset]
-    assert out[preset]['enabled'] is False
+@pytest.mark.parametrize('preset, expected', [
+    ('postgres', {'enabled': False, 'image': 'postgres:16', 'user': 'app', 'database': 'app', 'databases': [],
+                  'pgvector': False, 'settings': {}, 'cpus': None, 'memory': None}),
+    ('redis', {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'cpus': None, 'memory': None}),
+    ('qdrant', {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'cpus': None, 'memory': None}),
+    ('n8n', {'enabled': False, 'image': 'n8nio/n8n:1.72.1', 'database': 'n8n', 'host_port': 5678, 'env': {},
+             'cpus': None, 'memory': None}),
+])
+def test_normalize_fills_preset_defaults(preset, expected):
+    assert norm()[preset] == expected
+
+
+def test_every_preset_has_its_defaults_tested():
+    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'logging',
+                                     'postgres', 'redis', 'qdrant', 'n8n'])
 
 
 def test_normalize_merges_enabled_presets_over_defaults():
@@ -121,10 +131,10 @@ def test_normalize_merges_enabled_presets_over_defaults():
 
 def test_normalize_fills_worker_defaults():
     out = norm(proj(workers=[{'name': 'worker', 'app': 'api'}]))
-    worker = out['workers'][0]
-    for key, default in stack.WORKER_DEFAULTS.items():
-        assert worker[key] == default, key
-    assert worker['app'] == 'api'
+    assert out['workers'][0] == {
+        'name': 'worker', 'app': 'api', 'command': None, 'replicas': 1, 'env': {}, 'secret_env': {},
+        'volumes': [], 'cpus': None, 'memory': None, 'healthcheck': None,
+    }
 
 
 def test_normalize_does_not_change_its_input():
@@ -235,7 +245,8 @@ ERRORS = [
     ('app-no-host-port', proj(apps=[app(host_port=None)]), {}, A + '.host_port (first port published on 127.0.0.1) is required'),
     ('app-host-port-low', proj(apps=[app(host_port=80)]), {}, A + '.host_port (first port published on 127.0.0.1) is required, 1024-64900, got 80'),
     ('app-host-port-high', proj(apps=[app(host_port=64901)]), {}, A + '.host_port (first port published on 127.0.0.1) is required, 1024-64900'),
-    ('app-host-port-offset', proj(apps=[app(host_port=64801)]), {'slot_port_offset': 200}, A + '.host_port (first port published on 127.0.0.1) is required, 1024-64800'),
+    ('app-host-port-offset', proj(apps=[app(host_port=64801)]), {'slot_port_offset': 200},
+     A + '.host_port (first port published on 127.0.0.1) is required, 1024-64800'),
     ('app-host-port-str', proj(apps=[app(host_port='8000')]), {}, A + ".host_port (first port published on 127.0.0.1) is required, 1024-64900, got '8000'"),
     ('app-health-path', proj(apps=[app(health_path='health')]), {}, A + ".health_path must start with /, got 'health'"),
     ('app-env', proj(apps=[app(env={'A B': '1'})]), {}, A + ".env: 'A B' is not a valid environment variable name"),
@@ -1052,7 +1063,7 @@ def test_plan_first(state):
 
 
 @pytest.mark.parametrize('strategy, serving', [('bluegreen', 'blue'), ('bluegreen', 'green'), ('recreate', 'blue'),
-                                              ('recreate', 'green')])
+                                               ('recreate', 'green')])
 def test_plan_steady(strategy, serving):
     project = norm(proj(apps=[app(strategy=strategy)]))
     plan = stack.plan_releases(project, state_of(project, slot=serving), 'sum', 'r9')[0]
@@ -1571,7 +1582,7 @@ def test_example_passes_the_argument_specs(example, role, variables):
 
 def test_example_shape_details():
     def only(shape):
-        data, _ = load_example(shape)
+        data = load_example(shape)[0]
         return stack.normalize_projects(data['stack_projects'])[0]
 
     crm = only('fastapi-postgres-n8n')

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import stat
 import sys
 import threading
@@ -243,6 +242,8 @@ def test_invalid_options(args, message):
 
 def test_missing_docker_cli(tmp_path):
     failed, result = run_module({'containers': ['web'], 'docker_cli': str(tmp_path / 'no-docker-here')})
+    # get_bin_path(required=True) refuses before any container is inspected: the message names
+    # the missing program, and no probe ran (no diagnosis, no answers).
     assert failed is True
-    assert 'no-docker-here' in result['msg']
-    assert not os.path.exists(str(tmp_path / 'no-docker-here'))
+    assert result['msg'].startswith('Failed to find required executable "%s"' % (tmp_path / 'no-docker-here'))
+    assert 'diagnosis' not in result and 'answers' not in result
