@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import pathlib
 import re
@@ -115,7 +116,7 @@ def test_normalize_fills_preset_defaults(preset, expected):
 
 
 def test_every_preset_has_its_defaults_tested():
-    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'logging',
+    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'logging',
                                      'postgres', 'redis', 'qdrant', 'n8n'])
 
 
@@ -511,6 +512,9 @@ def test_normalize_projects_accepts_joined_names_that_differ():
 # --- weak secrets -----------------------------------------------------------------------------
 
 SHORT = 'it is shorter than %d characters' % stack.MIN_SECRET_LENGTH
+RUN = 'it is a placeholder (the same character 6 times or more in a row)'
+REPEATED = 'it is a placeholder (a short pattern repeated)'
+WORD = 'it is a placeholder (it contains a word such as changeme, example, secret, generate or your-...-here)'
 
 
 @pytest.mark.parametrize('value, reason', [
@@ -532,10 +536,17 @@ SHORT = 'it is shorter than %d characters' % stack.MIN_SECRET_LENGTH
     ('hunter2', SHORT),
     ('Xk9fQ2vLr7TzW4mNb8HcJ3pYs6DgA1u', SHORT),    # 31 characters
     (12345, SHORT),
-    ('a' * 48, 'it has fewer than 8 distinct characters'),
-    ('abcdefg' * 7, 'it has fewer than 8 distinct characters'),
-    ('0123456789abcdef0123456789abcdef', None),    # 32 characters, 16 distinct
-    ('abcdefgh' * 4, None),                        # 32 characters, 8 distinct
+    ('a' * 48, RUN),
+    ('abcdefg' * 7, REPEATED),
+    ('0123456789abcdef0123456789abcdeF', None),    # 32 characters, 17 distinct
+    ('abcdefgh' * 4, REPEATED),                    # 32 characters, 8 distinct, but a pattern
+    ('Xk9fQ2vLr7TzW4mNb8HcJ3pYsaaaaaaa1uEo5RiK', RUN),
+    ('abcdefgh12345678abcdefgh12345679', None),    # almost a pattern: not one
+    ('aabbaabbccaabbccaabbaaccbbaaccbb', 'it has fewer than 8 distinct characters'),
+    ('generate-with-openssl-rand-base64-32', 'it is a placeholder'),
+    ('my-super-secret-jwt-key-0123456789abcdefghij', WORD),
+    ('api-key-goes-here-0123456789abcdefghijklmnop', WORD),
+    ('Xk9fQ2vLr7TzW4mNb8HcJ3pYs6DgA1uEo5Ri-EXAMPLE', WORD),
     (STRONG, None),
 ])
 def test_weak_secret_reason(value, reason):
@@ -551,9 +562,9 @@ def test_weak_secrets_names_but_never_shows_the_values():
     projects = stack.normalize_projects([proj(secrets=secrets), {'name': 'blog', 'apps': [app(host_port=9000)]}])
     found = stack.weak_secrets(projects)
     assert found == [
-        'stack_projects[shop].secrets.jwt: ' + SHORT,
+        'stack_projects[shop].secrets.jwt: ' + REPEATED,
         'stack_projects[shop].secrets.postgres_password: it is a placeholder',
-        'stack_projects[shop].secrets.zz: it has fewer than 8 distinct characters',
+        'stack_projects[shop].secrets.zz: ' + RUN,
     ]
     text = '\n'.join(found)
     for value in secrets.values():
@@ -1489,7 +1500,8 @@ def _devault(value, found):
         return [_devault(v, found) for v in value]
     if isinstance(value, str) and '{{' in value:
         found.append(value)
-        return STRONG
+        # a strong value of its own per vault variable: two secrets must differ
+        return hashlib.sha256(value.encode()).hexdigest()[:40] + STRONG[:8]
     return value
 
 
