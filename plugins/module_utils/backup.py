@@ -26,6 +26,9 @@ FORBIDDEN_ROOTS = ('/', '/etc', '/var', '/opt', '/usr', '/root', '/home', '/tmp'
 STACK_KEYS = ('name', 'postgres', 'volumes', 'exclude_volumes', 'stop_services')
 MANIFEST_FORMAT = 1
 PLACEHOLDERS = ('changeme', 'change-me', 'password', 'secret', 'example', 'restic', 'default', 'test')
+#: Words no real password contains (documented defaults such as "replace with: openssl rand -hex 32").
+PLACEHOLDER_WORDS = ('changeme', 'change-me', 'replace', 'example', 'placeholder', 'generate', 'openssl', 'your-',
+                     'your_', '-here')
 
 
 class BackupError(ValueError):
@@ -117,7 +120,9 @@ def check_restic(enabled, repository, password, environment='production', where=
                           '(without it the offsite copy cannot be decrypted by anyone, you included)' % (where, where))
     if '\n' in password:
         raise BackupError('%s_password must be one line' % where)
-    if environment == 'production' and (len(password) < 16 or password.lower() in PLACEHOLDERS):
+    low = password.lower()
+    if environment == 'production' and (len(password) < 16 or low in PLACEHOLDERS
+                                        or any(word in low for word in PLACEHOLDER_WORDS)):
         raise BackupError('%s_password is a placeholder or shorter than 16 characters; production needs a random '
                           'one from vault (e.g. openssl rand -base64 32)' % where)
 
