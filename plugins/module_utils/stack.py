@@ -124,6 +124,12 @@ def _merge(defaults, given, where, extra=()):
     return merged
 
 
+def _label(item, index):
+    """An entry of apps or workers by its name when it has a valid one, else by its index."""
+    name = item.get('name') if isinstance(item, dict) else None
+    return name if isinstance(name, str) and NAME_RE.match(name) else str(index)
+
+
 def _check_limits(item, where):
     if item.get('memory') is not None and not SIZE_RE.match(str(item['memory'])):
         raise StackError('%s.memory must look like 512m or 1g, got %r' % (where, item['memory']))
@@ -209,7 +215,7 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
     ports = {}
     out['apps'] = []
     for i, app in enumerate(project.get('apps') or []):
-        app_where = '%s.apps[%d]' % (where, i)
+        app_where = '%s.apps[%s]' % (where, _label(app, i))
         app = _merge(APP_DEFAULTS, app, app_where, extra=('name', 'image'))
         if not isinstance(app.get('name'), str) or not NAME_RE.match(app['name']):
             raise StackError('%s.name %r must match %s' % (app_where, app.get('name'), NAME_RE.pattern))
@@ -257,7 +263,7 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
 
     out['workers'] = []
     for i, worker in enumerate(project.get('workers') or []):
-        w_where = '%s.workers[%d]' % (where, i)
+        w_where = '%s.workers[%s]' % (where, _label(worker, i))
         worker = _merge(WORKER_DEFAULTS, worker, w_where, extra=('name', 'image', 'app'))
         if not isinstance(worker.get('name'), str) or not NAME_RE.match(worker['name']):
             raise StackError('%s.name %r must match %s' % (w_where, worker.get('name'), NAME_RE.pattern))
@@ -390,9 +396,11 @@ def weak_secrets(projects):
     found = []
     for project in projects:
         lengths = project.get('secret_lengths') or {}
+        weak = set()
         for secret, value in sorted(project['secrets'].items()):
             reason = weak_secret_reason(value, lengths.get(secret))
             if reason:
+                weak.add(secret)
                 found.append('stack_projects[%s].secrets.%s: %s' % (project['name'], secret, reason))
         for secret in sorted(set(lengths) - set(project['secrets'])):
             found.append('stack_projects[%s].secret_lengths.%s: a declared length is for a secret given in '
@@ -400,6 +408,8 @@ def weak_secrets(projects):
                          % (project['name'], secret, secret, MIN_SECRET_LENGTH))
         seen = {}
         for secret, value in sorted(project['secrets'].items()):
+            if secret in weak:
+                continue
             if isinstance(value, str) and value and value in seen:
                 found.append('stack_projects[%s].secrets.%s: it has the same value as secrets.%s; two secrets '
                              'must differ (one leaked must not open the other)' % (project['name'], secret, seen[value]))

@@ -229,7 +229,7 @@ ERRORS = [
     ('env-dash', proj(env={'MY-VAR': 'a'}), {}, W + ".env: 'MY-VAR' is not a valid environment variable name"),
     # apps
     ('app-not-mapping', proj(apps=['api']), {}, W + ".apps[0] must be a mapping, got 'api'"),
-    ('app-unknown-key', proj(apps=[app(imag='x')]), {}, W + '.apps[0]: unknown key(s) imag'),
+    ('app-unknown-key', proj(apps=[app(imag='x')]), {}, W + '.apps[api]: unknown key(s) imag (did you mean `image`?)'),
     ('app-no-name', proj(apps=[{'image': IMAGE, 'host_port': 8000}]), {}, W + '.apps[0].name None must match'),
     ('app-bad-name', proj(apps=[app(name='API')]), {}, W + ".apps[0].name 'API' must match"),
     ('app-no-image', proj(apps=[app(image=None)]), {}, A + '.image is required'),
@@ -271,7 +271,7 @@ ERRORS = [
     ('port-offset-zero', proj(), {'slot_port_offset': 0}, A + ': port 8000 (slot green) is already used by api/blue'),
     # workers
     ('worker-not-mapping', proj(workers=['w']), {}, W + ".workers[0] must be a mapping, got 'w'"),
-    ('worker-unknown-key', proj(workers=[{'name': 'w', 'app': 'api', 'port': 80}]), {}, W + '.workers[0]: unknown key(s) port'),
+    ('worker-unknown-key', proj(workers=[{'name': 'w', 'app': 'api', 'port': 80}]), {}, W + '.workers[w]: unknown key(s) port'),
     ('worker-bad-name', proj(workers=[{'name': 'W', 'app': 'api'}]), {}, W + ".workers[0].name 'W' must match"),
     ('worker-both', proj(workers=[{'name': 'w', 'app': 'api', 'image': 'x:1'}]), {},
      W + '.workers[w] needs exactly one of app'),
@@ -1624,3 +1624,85 @@ def test_readme_shows_every_example():
     readme = (ROOT / 'roles' / 'stack' / 'README.md').read_text()
     for shape in SHAPES:
         assert (EXAMPLES / ('%s.yml' % shape)).read_text() in readme, shape
+
+
+# --- issue 14: secrets, images, presets, names ------------------------------------------------------
+
+def test_two_secrets_with_the_same_value_are_refused_without_showing_it():
+    secrets = {'secret_key': STRONG, 'jwt_secret_key': STRONG, 'postgres_password': STRONG_2}
+    found = stack.weak_secrets(stack.normalize_projects([proj(secrets=secrets)]))
+    assert found == ['stack_projects[shop].secrets.secret_key: it has the same value as secrets.jwt_secret_key; '
+                     'two secrets must differ (one leaked must not open the other)']
+    assert STRONG not in found[0]
+
+
+def test_equal_placeholders_are_reported_once_as_placeholders():
+    found = stack.weak_secrets(stack.normalize_projects([proj(secrets={'a': 'changeme', 'b': 'changeme'})]))
+    assert found == ['stack_projects[shop].secrets.a: it is a placeholder', 'stack_projects[shop].secrets.b: it is a placeholder']
+
+
+@pytest.mark.parametrize('lengths, value, reason', [
+    ({'aws_key_id': 20}, 'AKIAIOSFODNN7QWERTZU', None),
+    ({'aws_key_id': 20}, 'AKIAIOSFODNN7QWERTZ', 'its declared length (secret_lengths) is 20 characters, it has 19'),
+    ({}, 'AKIAIOSFODNN7QWERTZU', SHORT),
+])
+def test_a_third_party_credential_may_declare_its_fixed_length(lengths, value, reason):
+    project = stack.normalize_projects([proj(secrets={'aws_key_id': value}, secret_lengths=lengths)])
+    found = stack.weak_secrets(project)
+    assert found == ([] if reason is None else ['stack_projects[shop].secrets.aws_key_id: ' + reason])
+
+
+@pytest.mark.parametrize('lengths, words', [
+    ({'aws_key_id': 8}, 'a whole number from 16 to 31'),
+    ({'aws_key_id': 40}, 'need no declaration'),
+    ({'aws_key_id': True}, 'a whole number from 16 to 31'),
+    ({'AWS': 20}, "'AWS' is not a secret name"),
+    (['aws_key_id'], 'must map secret names to their fixed length'),
+])
+def test_secret_lengths_are_checked(lengths, words):
+    with pytest.raises(stack.StackError, match=re.escape(words)):
+        stack.normalize_projects([proj(secret_lengths=lengths)])
+
+
+def test_a_declared_length_needs_its_secret():
+    found = stack.weak_secrets(stack.normalize_projects([proj(secret_lengths={'aws_key_id': 20})]))
+    assert found == ['stack_projects[shop].secret_lengths.aws_key_id: a declared length is for a secret given in '
+                     'secrets; aws_key_id is not there (a generated secret is always 32+ characters)']
+
+
+@pytest.mark.parametrize('kind, project, words', [
+    ('app', proj(apps=[app(image='ghcr.io/acme/api :1')]), W + '.apps[api].image contains a space'),
+    ('app', proj(apps=[app(image='ghcr.io/Acme/api:1')]), W + '.apps[api].image has a repository name with upper case'),
+    ('worker', proj(workers=[{'name': 'w', 'image': 'acme/w:1 '}]), W + '.workers[w].image contains a space'),
+    ('preset', proj(redis={'enabled': True, 'image': 'Redis:7'}), W + '.redis.image has a repository name with upper'),
+    ('pgvector', proj(postgres={'enabled': True, 'pgvector': True}),
+     W + '.postgres.pgvector needs an image with the vector extension, such as pgvector/pgvector:pg16'),
+])
+def test_images_and_presets_are_checked_at_validation_time(kind, project, words):
+    with pytest.raises(stack.StackError, match=re.escape(words)):
+        stack.normalize_projects([project])
+
+
+def test_an_image_override_is_checked_and_named_as_such():
+    with pytest.raises(stack.StackError, match=re.escape("stack_image_overrides contains a space")):
+        stack.normalize_projects([proj()], image_overrides={'shop': {'api': 'acme/api 2'}})
+
+
+def test_pgvector_with_its_image_passes():
+    out = stack.normalize_projects([proj(postgres={'enabled': True, 'pgvector': True, 'image': 'pgvector/pgvector:pg16'})])
+    assert out[0]['postgres']['pgvector'] is True
+
+
+def test_check_projects_returns_the_first_message():
+    assert stack.check_projects([proj()]) == []
+    assert stack.check_projects([proj(apps=[app(replica=2)])]) == [
+        W + '.apps[api]: unknown key(s) replica (did you mean `replicas`?); allowed: ' + ', '.join(sorted(
+            set(stack.APP_DEFAULTS) | {'name', 'image'}))]
+
+
+def test_upstreams_of_name_every_app_by_host():
+    projects = [proj(), {'name': 'blog-x', 'apps': [app(name='web-ui', host_port=9000)]}, 'junk', {'apps': []}]
+    assert stack.upstreams_of(projects, 'app-1') == {
+        'shop_api': 'app-1: stack_projects[shop].apps[api]',
+        'blog_x_web_ui': 'app-1: stack_projects[blog-x].apps[web-ui]'}
+    assert stack.upstreams_of(None) == {}
