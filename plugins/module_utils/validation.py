@@ -31,9 +31,9 @@ _TRUE = ('y', 'yes', 'on', '1', 'true', 't')
 _FALSE = ('n', 'no', 'off', '0', 'false', 'f')
 
 
-def did_you_mean(key, allowed):
+def did_you_mean(key, allowed, cutoff=0.6):
     """' (did you mean `x`?)' for the closest allowed key, or ''."""
-    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=cutoff)
     return ' (did you mean `%s`?)' % close[0] if close else ''
 
 
@@ -232,6 +232,6 @@ def upstream_errors(sites, static_upstreams, stack_upstreams):
             errors.append(
                 'nginx_sites[%s].locations[%s].upstream: `%s` is no upstream of this inventory%s; allowed: '
                 'a name of nginx_upstreams or <stack>_<app> of an app in stack_projects of a stack host '
-                '(known: %s)' % (site.get('name'), location.get('path'), upstream, did_you_mean(upstream, known),
+                '(known: %s)' % (site.get('name'), location.get('path'), upstream, did_you_mean(upstream, known, 0.8),
                                  ', '.join(known) or 'none'))
     return errors

@@ -141,6 +141,11 @@ def test_an_upstream_no_stack_provides_is_refused_with_the_closest_name():
         'host (known: shop_admin, shop_api)']
 
 
+def test_a_name_that_is_not_close_gets_no_suggestion():
+    errors = v.upstream_errors(site('blog_api'), [], STACK_UPSTREAMS)
+    assert 'did you mean' not in errors[0] and '(known: shop_admin, shop_api)' in errors[0]
+
+
 def test_without_stack_hosts_the_message_says_none_is_known():
     assert 'known: none' in v.upstream_errors(site('shop_api'), [], {})[0]
 
