@@ -49,5 +49,7 @@ class FilterModule(object):
             'stack_slot_services': _stack.slot_services,
             'stack_slot_containers': _stack.slot_containers,
             'stack_gate_urls': _stack.gate_urls,
-            'stack_upstream': _stack.upstream_conf,
+            'stack_before_services': _wrap(_stack.before_services),
+            'stack_serving_upstreams': _wrap(_stack.serving_upstreams),
+            'stack_release_steps': _wrap(_stack.release_steps),
         }

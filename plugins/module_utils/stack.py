@@ -7,7 +7,9 @@
 #
 # Pure functions behind the `stack` role: a stack definition from inventory is normalised
 # and checked, then turned into a Compose project (services, healthchecks, start order,
-# limits), into the names and ports of each release slot, and into nginx upstreams.
+# limits, fixed addresses on the stack network), into the names, ports and addresses of each
+# release slot, and into the steps of one release flow shared by both strategies. The servers
+# nginx should route to are handed over as data; nginx's files are the nginx role's.
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,6 +17,7 @@ __metaclass__ = type
 
 import copy
 import hashlib
+import ipaddress
 import json
 import re
 
@@ -23,6 +26,13 @@ SECRET_RE = re.compile(r'^[a-z][a-z0-9_]{0,63}$')
 SIZE_RE = re.compile(r'^[0-9]+(\.[0-9]+)?[kmgKMG]?$')
 SLOTS = ('blue', 'green')
 STRATEGIES = ('bluegreen', 'recreate')
+#: Where stacks without a `subnet` get theirs: a /16 chosen from the stack name.
+NETWORK_POOL = '10.192.0.0/10'
+#: Addresses Docker hands out on a stack network (data services, workers): below every fixed
+#: replica address (subnet + host port, host ports start at 1024).
+DYNAMIC_RANGE_PREFIX = 22
+#: Bumped when the rendering of app services changes, so that the change is released (gated).
+RENDER_FORMAT = 2
 
 #: Values that must never guard a production system (documented examples included).
 PLACEHOLDERS = (
@@ -130,7 +140,29 @@ def _check_env(env, where):
             raise StackError('%s: %r is not a valid environment variable name' % (where, key))
 
 
-def normalize_project(project, slot_port_offset=100, image_overrides=None):
+def _subnet(value, name, where, pool):
+    """The stack's /16: the one given, or one of the pool chosen from the stack name."""
+    if value is None:
+        try:
+            pool_net = ipaddress.ip_network(str(pool))
+        except ValueError:
+            raise StackError('stack_network_pool must be an IPv4 network such as 10.192.0.0/10, got %r' % (pool,))
+        if pool_net.version != 4 or pool_net.prefixlen > 16:
+            raise StackError('stack_network_pool must be an IPv4 network of /16 or larger, got %r' % (pool,))
+        subnets = list(pool_net.subnets(new_prefix=16))
+        index = int(hashlib.sha256(name.encode('utf-8')).hexdigest(), 16) % len(subnets)
+        return str(subnets[index])
+    try:
+        net = ipaddress.ip_network(str(value))
+    except ValueError:
+        net = None
+    if net is None or net.version != 4 or net.prefixlen != 16 or not net.is_private:
+        raise StackError('%s.subnet must be a private IPv4 /16 such as 10.231.0.0/16 (each replica gets the '
+                         'address subnet + its host port), got %r' % (where, value))
+    return str(net)
+
+
+def normalize_project(project, slot_port_offset=100, image_overrides=None, network_pool=NETWORK_POOL):
     """Fill defaults into one entry of stack_projects and check it; raises StackError.
 
     image_overrides ({stack: {app: image}}) replaces app images (deploy.yml, rollback.yml).
@@ -141,12 +173,13 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None):
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise StackError('stack_projects: name %r must match %s' % (name, NAME_RE.pattern))
     where = 'stack_projects[%s]' % name
-    allowed = {'name', 'apps', 'workers', 'env', 'secrets', 'postgres', 'redis', 'qdrant', 'n8n', 'logging'}
+    allowed = {'name', 'apps', 'workers', 'env', 'secrets', 'postgres', 'redis', 'qdrant', 'n8n', 'logging', 'subnet'}
     unknown = sorted(set(project) - allowed)
     if unknown:
         raise StackError('%s: unknown key(s) %s; allowed: %s' % (where, ', '.join(unknown), ', '.join(sorted(allowed))))
     out = {'name': name, 'env': copy.deepcopy(project.get('env') or {}),
            'secrets': copy.deepcopy(project.get('secrets') or {}), 'logging': project.get('logging')}
+    out['subnet'] = _subnet(project.get('subnet'), name, where, network_pool)
     _check_env(out['env'], where + '.env')
     for preset, defaults in PRESET_DEFAULTS.items():
         out[preset] = _merge(defaults, project.get(preset), '%s.%s' % (where, preset))
@@ -235,11 +268,12 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None):
     return out
 
 
-def normalize_projects(projects, slot_port_offset=100, image_overrides=None):
+def normalize_projects(projects, slot_port_offset=100, image_overrides=None, network_pool=NETWORK_POOL):
     """normalize_project for every stack of a host, plus the checks across stacks."""
     if not isinstance(projects, list):
         raise StackError('stack_projects must be a list of stacks, got %r' % (projects,))
-    out = [normalize_project(p, slot_port_offset, image_overrides) for p in projects]
+    out = [normalize_project(p, slot_port_offset, image_overrides, network_pool) for p in projects]
+
     for project in out:
         secret_env_vars(project)
     seen, ports = set(), {}
@@ -264,6 +298,12 @@ def normalize_projects(projects, slot_port_offset=100, image_overrides=None):
                                  'clash with stack_projects[%s].apps[%s]; rename one of them'
                                  % (project['name'], app['name'], key, joined[key][0], joined[key][1]))
             joined[key] = (project['name'], app['name'])
+    subnets = {}
+    for project in out:
+        if project['subnet'] in subnets:
+            raise StackError('stack_projects[%s].subnet: %s is also the network of stack %s; give one of them '
+                             'another subnet (a private /16)' % (project['name'], project['subnet'], subnets[project['subnet']]))
+        subnets[project['subnet']] = project['name']
     unknown = sorted(set(image_overrides or {}) - seen)
     if unknown:
         raise StackError('stack_image_overrides: no stack named %s' % ', '.join(unknown))
@@ -358,6 +398,38 @@ def slot_services(app, slot):
 
 def other_slot(slot):
     return 'green' if slot == 'blue' else 'blue'
+
+
+def slot_addresses(project, app, slot, slot_port_offset=100):
+    """Fixed addresses of an app's replicas in one slot on the stack network: subnet + host port.
+
+    Host ports are unique on the host, so the addresses are unique and never move while the
+    inventory keeps the ports; nginx on the same host reaches them through the bridge, without
+    the daemon's port publishing (which stops while the daemon restarts).
+    """
+    base = ipaddress.ip_network(project['subnet']).network_address
+    return [str(base + port) for port in slot_ports(app, slot, slot_port_offset)]
+
+
+def upstream_name(stack, app):
+    """Name of the nginx upstream of an app: <stack>_<app>."""
+    return ('%s_%s' % (stack, app['name'])).replace('-', '_')
+
+
+def address_kind(proxy_host, app_host):
+    """How a proxy host reaches an app host's replicas: 'container' (the fixed addresses on the
+    stack network) on the same host, 'published' (host ports) from another host."""
+    return 'container' if proxy_host == app_host else 'published'
+
+
+def upstream_servers(project, app, slot, slot_port_offset=100, kind='container', host='127.0.0.1'):
+    """Servers ({address}) of the upstream of an app serving from one slot, as a proxy of the
+    given address kind reaches them."""
+    if kind == 'container':
+        return [{'address': '%s:%d' % (ip, app['port'])} for ip in slot_addresses(project, app, slot, slot_port_offset)]
+    if kind == 'published':
+        return [{'address': '%s:%d' % (host, port)} for port in slot_ports(app, slot, slot_port_offset)]
+    raise StackError('unknown address kind %r' % (kind,))
 
 
 def _limits(item):
@@ -500,43 +572,58 @@ def _volume_names(items):
     return names
 
 
+def _app_deps(project):
+    return _healthy([d for d in sorted(_data_services(project)) if d != 'n8n'])
+
+
+def app_services(project, app, entry, slot_port_offset=100):
+    """Compose services of an app's replicas in one slot ({slot, image, release}): published on
+    127.0.0.1 (operators, proxies on other hosts) and at fixed addresses on the stack network."""
+    services = {}
+    ports = slot_ports(app, entry['slot'], slot_port_offset)
+    addresses = slot_addresses(project, app, entry['slot'], slot_port_offset)
+    app_deps = _app_deps(project)
+    for name, port, address in zip(slot_services(app, entry['slot']), ports, addresses):
+        svc = {
+            'image': entry['image'],
+            'environment': _environment(project, app),
+            'ports': ['127.0.0.1:%d:%d' % (port, app['port'])],
+            'networks': {'backend': {'ipv4_address': address}},
+            'healthcheck': _custom_healthcheck(app['healthcheck']) or _http_healthcheck(app['port'], app['health_path']),
+            'stop_grace_period': app['stop_grace_period'],
+            'labels': {
+                'vmdeploy.stack': project['name'],
+                'vmdeploy.app': app['name'],
+                'vmdeploy.slot': entry['slot'],
+                'vmdeploy.release': str(entry.get('release', '')),
+            },
+        }
+        if app['command']:
+            svc['command'] = app['command']
+        if app['volumes']:
+            svc['volumes'] = list(app['volumes'])
+        if app_deps:
+            svc['depends_on'] = dict(app_deps)
+        deploy = _limits(app)
+        if deploy:
+            svc['deploy'] = deploy
+        services[name] = svc
+    return services
+
+
 def compose_project(project, slots, logging=None, slot_port_offset=100):
     """The Compose document of a stack.
 
     slots maps app name -> list of {'slot': blue|green, 'image': ..., 'release': ...} that must
-    run (one entry in steady state, two during a release). Workers follow the first entry of
-    their app (the active release).
+    run (one entry in steady state, two during a release). An entry with 'services' (the
+    definitions the slot was released with, kept in state.json) is rendered as it runs, so a
+    serving slot is never changed by new settings; the others are rendered from the inventory.
+    Workers follow the first entry of their app (the active release).
     """
     services = _data_services(project)
-    data = sorted(services)
-    app_deps = _healthy([d for d in data if d != 'n8n'])
     for app in project['apps']:
         for entry in slots.get(app['name'], []):
-            ports = slot_ports(app, entry['slot'], slot_port_offset)
-            for name, port in zip(slot_services(app, entry['slot']), ports):
-                svc = {
-                    'image': entry['image'],
-                    'environment': _environment(project, app),
-                    'ports': ['127.0.0.1:%d:%d' % (port, app['port'])],
-                    'healthcheck': _custom_healthcheck(app['healthcheck']) or _http_healthcheck(app['port'], app['health_path']),
-                    'stop_grace_period': app['stop_grace_period'],
-                    'labels': {
-                        'vmdeploy.stack': project['name'],
-                        'vmdeploy.app': app['name'],
-                        'vmdeploy.slot': entry['slot'],
-                        'vmdeploy.release': str(entry.get('release', '')),
-                    },
-                }
-                if app['command']:
-                    svc['command'] = app['command']
-                if app['volumes']:
-                    svc['volumes'] = list(app['volumes'])
-                if app_deps:
-                    svc['depends_on'] = dict(app_deps)
-                deploy = _limits(app)
-                if deploy:
-                    svc['deploy'] = deploy
-                services[name] = svc
+            services.update(copy.deepcopy(entry.get('services')) or app_services(project, app, entry, slot_port_offset))
     apps = dict((a['name'], a) for a in project['apps'])
     for worker in project['workers']:
         if worker.get('app'):
@@ -561,8 +648,8 @@ def compose_project(project, slots, logging=None, slot_port_offset=100):
             svc['command'] = worker['command']
         if worker['volumes']:
             svc['volumes'] = list(worker['volumes'])
-        if app_deps:
-            svc['depends_on'] = dict(app_deps)
+        if _app_deps(project):
+            svc['depends_on'] = _app_deps(project)
         deploy = _limits(worker) or {}
         if worker['replicas'] != 1:
             deploy['replicas'] = worker['replicas']
@@ -574,28 +661,23 @@ def compose_project(project, slots, logging=None, slot_port_offset=100):
     for svc in services.values():
         svc.setdefault('restart', 'unless-stopped')
         svc['logging'] = copy.deepcopy(log_cfg)
-        svc['networks'] = ['backend']
-    volumes = set(v for v, on in (('pgdata', 'postgres'), ('redis', 'redis'), ('qdrant', 'qdrant'), ('n8n', 'n8n')) if on in services)
-    volumes |= _volume_names(project['apps'] + project['workers'])
+        svc.setdefault('networks', ['backend'])
+    volumes = _volume_names(list(services.values()))
     doc = {
         'name': project['name'],
         'services': dict(sorted(services.items())),
-        'networks': {'backend': {'name': '%s_backend' % project['name']}},
+        'networks': {'backend': {
+            'name': '%s_backend' % project['name'],
+            'ipam': {'config': [{
+                'subnet': project['subnet'],
+                'ip_range': str(next(ipaddress.ip_network(project['subnet']).subnets(new_prefix=DYNAMIC_RANGE_PREFIX))),
+                'gateway': str(ipaddress.ip_network(project['subnet']).network_address + 1),
+            }]},
+        }},
     }
     if volumes:
         doc['volumes'] = dict((v, {}) for v in sorted(volumes))
     return doc
-
-
-def upstream_conf(stack, app, ports, keepalive=16):
-    """nginx upstream block for the serving slot of an app."""
-    lines = ['# Managed by vmdeploy.backend (stack %s, app %s): switched by each release.' % (stack, app['name']),
-             'upstream %s_%s {' % (stack.replace('-', '_'), app['name'].replace('-', '_'))]
-    for port in ports:
-        lines.append('    server 127.0.0.1:%d max_fails=1 fail_timeout=5s;' % port)
-    lines.append('    keepalive %d;' % keepalive)
-    lines.append('}')
-    return '\n'.join(lines) + '\n'
 
 
 def app_fingerprint(project, app, env_checksum=''):
@@ -605,6 +687,8 @@ def app_fingerprint(project, app, env_checksum=''):
     is released through the app's strategy instead of recreating the serving containers.
     """
     shaped = {
+        'format': RENDER_FORMAT,
+        'subnet': project.get('subnet'),
         'app': app,
         'env': project['env'],
         'presets': dict((p, project[p]) for p in PRESET_DEFAULTS if project[p]['enabled']),
@@ -613,11 +697,12 @@ def app_fingerprint(project, app, env_checksum=''):
     return hashlib.sha256(json.dumps(shaped, sort_keys=True, default=str).encode('utf-8')).hexdigest()
 
 
-def plan_releases(project, state, env_checksum='', release_id=''):
+def plan_releases(project, state, env_checksum='', release_id='', slot_port_offset=100):
     """What each app needs: its 'first' deploy, a 'release' (new image or settings) or 'steady'.
 
     state is the content of the stack's state.json ({'apps': {name: {slot, image, fingerprint,
-    release}}}); every plan carries the serving entry ('from_*') and the wanted one.
+    release, services}}}); every plan carries the serving entry ('from_*', with the service
+    definitions it was released with) and the wanted one ('services' rendered from inventory).
     """
     plans = []
     current = (state or {}).get('apps', {})
@@ -627,18 +712,31 @@ def plan_releases(project, state, env_checksum='', release_id=''):
         slot_now = (cur or {}).get('slot', 'blue')
         plan = {'app': app['name'], 'strategy': app['strategy'], 'image': app['image'],
                 'fingerprint': fingerprint, 'slot': slot_now, 'release': (cur or {}).get('release', ''),
-                'from_slot': None, 'from_image': None, 'from_release': None, 'from_fingerprint': None}
+                'from_slot': None, 'from_image': None, 'from_release': None, 'from_fingerprint': None,
+                'from_services': None}
         if not cur:
             plan.update(action='first', release=release_id)
         elif cur.get('image') != app['image'] or cur.get('fingerprint') != fingerprint:
             plan.update(action='release', release=release_id,
                         slot=slot_now if app['strategy'] == 'recreate' else other_slot(slot_now),
                         from_slot=slot_now, from_image=cur.get('image'),
-                        from_release=cur.get('release', ''), from_fingerprint=cur.get('fingerprint'))
+                        from_release=cur.get('release', ''), from_fingerprint=cur.get('fingerprint'),
+                        from_services=cur.get('services'))
         else:
             plan['action'] = 'steady'
+        entry = {'slot': plan['slot'], 'image': plan['image'], 'release': plan['release']}
+        plan['services'] = app_services(project, app, entry, slot_port_offset)
         plans.append(plan)
     return plans
+
+
+def _entry(plan, side='new'):
+    if side == 'old':
+        entry = {'slot': plan['from_slot'], 'image': plan['from_image'], 'release': plan['from_release']}
+        if plan.get('from_services'):
+            entry['services'] = plan['from_services']
+        return entry
+    return {'slot': plan['slot'], 'image': plan['image'], 'release': plan['release'], 'services': plan['services']}
 
 
 def serving_slots(plans, phase='before'):
@@ -646,36 +744,144 @@ def serving_slots(plans, phase='before'):
     (old and new side by side) or 'after' it (only the new)."""
     slots = {}
     for plan in plans:
-        new = {'slot': plan['slot'], 'image': plan['image'], 'release': plan['release']}
         if plan['action'] != 'release':
-            slots[plan['app']] = [new]
-            continue
-        old = {'slot': plan['from_slot'], 'image': plan['from_image'], 'release': plan['from_release']}
-        if phase == 'before':
-            slots[plan['app']] = [old]
+            slots[plan['app']] = [_entry(plan)]
+        elif phase == 'before':
+            slots[plan['app']] = [_entry(plan, 'old')]
         elif phase == 'during' and plan['strategy'] == 'bluegreen':
-            slots[plan['app']] = [old, new]
+            slots[plan['app']] = [_entry(plan, 'old'), _entry(plan)]
         else:
-            slots[plan['app']] = [new]
+            slots[plan['app']] = [_entry(plan)]
     return slots
+
+
+def _state_entry(plan, side='new'):
+    if side == 'old':
+        entry = {'slot': plan['from_slot'], 'image': plan['from_image'],
+                 'fingerprint': plan['from_fingerprint'], 'release': plan['from_release']}
+        if plan.get('from_services'):
+            entry['services'] = plan['from_services']
+        return entry
+    return {'slot': plan['slot'], 'image': plan['image'], 'fingerprint': plan['fingerprint'],
+            'release': plan['release'], 'services': plan['services']}
 
 
 def state_entries(plans):
     """The apps part of state.json before any release of this run (what serves now)."""
-    out = {}
+    return dict((plan['app'], _state_entry(plan, 'old' if plan['action'] == 'release' else 'new')) for plan in plans)
+
+
+def before_services(project, plans, slot_port_offset=100):
+    """Services brought up before the releases of a run: data services, workers and every app
+    but the ones about to be released, whose serving containers are left exactly as they run
+    (even a changed secret in .env must not recreate them before the new slot took over)."""
+    doc = compose_project(project, serving_slots(plans, 'before'), None, slot_port_offset)
+    held = set()
+    apps = dict((a['name'], a) for a in project['apps'])
     for plan in plans:
         if plan['action'] == 'release':
-            out[plan['app']] = {'slot': plan['from_slot'], 'image': plan['from_image'],
-                                'fingerprint': plan['from_fingerprint'], 'release': plan['from_release']}
-        else:
-            out[plan['app']] = {'slot': plan['slot'], 'image': plan['image'],
-                                'fingerprint': plan['fingerprint'], 'release': plan['release']}
+            held.update(_old_services(apps[plan['app']], plan))
+    return [name for name in doc['services'] if name not in held]
+
+
+def serving_upstreams(project, plans, slot_port_offset=100, proxy_hosts=None, app_host=None):
+    """Upstreams ({host, name, servers}) of the apps that are not released in this run (first
+    deploys and steady ones), for each proxy host; a release switches its own app."""
+    apps = dict((a['name'], a) for a in project['apps'])
+    out = []
+    for plan in plans:
+        if plan['action'] == 'release':
+            continue
+        app = apps[plan['app']]
+        for host in proxy_hosts or ():
+            out.append({'host': host, 'name': upstream_name(project['name'], app),
+                        'servers': upstream_servers(project, app, plan['slot'], slot_port_offset,
+                                                    address_kind(host, app_host))})
     return out
 
 
-def gate_urls(app, slot, slot_port_offset=100):
-    """Health URLs of an app's replicas in one slot, as the host sees them."""
-    return ['http://127.0.0.1:%d%s' % (port, app['health_path']) for port in slot_ports(app, slot, slot_port_offset)]
+def _old_services(app, plan):
+    """Service names of the serving slot as it runs (its replica count may differ from the new one)."""
+    if plan.get('from_services'):
+        return sorted(plan['from_services'])
+    return slot_services(app, plan['from_slot'])
+
+
+def _servers_of(services, kind):
+    """Upstream servers of a slot from the service definitions it runs with."""
+    out = []
+    for name in sorted(services):
+        host_ip, host_port, container_port = services[name]['ports'][0].split(':')
+        if kind == 'container':
+            out.append({'address': '%s:%s' % (services[name]['networks']['backend']['ipv4_address'], container_port)})
+        else:
+            out.append({'address': '%s:%s' % (host_ip, host_port)})
+    return out
+
+
+def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_seconds=5,
+                  proxy_hosts=None, app_host=None):
+    """The data of one release in the one flow both strategies share: prepare (compose with
+    the slots to run during the release), migrate, start, gate, switch, drain/retire, record.
+
+    slots and state_apps are what serves now (serving_slots/state_entries, updated by the
+    releases before this one); the result carries what serves after a success ('slots_after',
+    'state_after') and what to put back on a failure ('abort_*').
+    """
+    apps = dict((a['name'], a) for a in project['apps'])
+    app = apps[plan['app']]
+    bluegreen = plan['strategy'] == 'bluegreen'
+    old, new = _entry(plan, 'old'), _entry(plan)
+    new_services = slot_services(app, plan['slot'])
+    old_services = _old_services(app, plan)
+    followers = [w['name'] for w in project['workers'] if w.get('app') == app['name']]
+    during = dict(slots)
+    during[app['name']] = [old, new] if bluegreen else [new]
+    after = dict(slots)
+    after[app['name']] = [new]
+    state_after = dict(state_apps)
+    state_after[app['name']] = _state_entry(plan)
+    name = upstream_name(project['name'], app)
+
+    def upstreams(slot, services=None, legacy=False):
+        # services: the definitions the slot runs with (the old slot's replica count and ports);
+        # legacy: a slot released before the fixed addresses, reachable on its published ports only.
+        out = []
+        for host in proxy_hosts or ():
+            kind = 'published' if legacy else address_kind(host, app_host)
+            servers = (_servers_of(services, kind) if services
+                       else upstream_servers(project, app, slot, slot_port_offset, kind))
+            out.append({'host': host, 'name': name, 'servers': servers})
+        return out
+
+    drain = app['drain_seconds'] if app['drain_seconds'] is not None else drain_seconds
+    return {
+        'app': app['name'],
+        'strategy': plan['strategy'],
+        'slots_during': during,
+        'migrate_service': new_services[0] if app['migrate'] else None,
+        'start_services': new_services,
+        'gate_urls': gate_urls(project, app, plan['slot'], slot_port_offset),
+        'gate_containers': slot_containers(project['name'], app, plan['slot']),
+        # recreate replaces the containers at the same addresses: nginx already points at them.
+        'switch': upstreams(plan['slot']) if bluegreen else [],
+        'drain_seconds': drain if bluegreen else 0,
+        'slots_after': after,
+        'retire_services': new_services + followers,
+        'state_after': state_after,
+        'abort_slots': dict(slots),
+        'abort_switch': (upstreams(plan['from_slot'], plan.get('from_services'), not plan.get('from_services'))
+                         if bluegreen else []),
+        'abort_services': old_services + followers,
+        # blue/green never touched the serving containers; recreate must start the old version again.
+        'abort_recreate': 'never' if bluegreen else 'auto',
+    }
+
+
+def gate_urls(project, app, slot, slot_port_offset=100):
+    """Health URLs of an app's replicas in one slot, at the addresses nginx on the host uses."""
+    return ['http://%s:%d%s' % (ip, app['port'], app['health_path'])
+            for ip in slot_addresses(project, app, slot, slot_port_offset)]
 
 
 def slot_containers(stack, app, slot):

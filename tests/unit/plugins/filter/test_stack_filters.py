@@ -24,7 +24,7 @@ def test_every_filter_is_there():
         'stack_normalize', 'stack_normalize_all', 'stack_weak_secrets', 'stack_compose', 'stack_plan',
         'stack_serving_slots', 'stack_state_entries', 'stack_rollback_targets', 'stack_secret_names',
         'stack_env_file', 'stack_weak_secret', 'stack_slot_ports', 'stack_slot_services', 'stack_slot_containers',
-        'stack_gate_urls', 'stack_upstream',
+        'stack_gate_urls', 'stack_before_services', 'stack_serving_upstreams', 'stack_release_steps',
     }
     assert expected <= set(FILTERS), sorted(expected - set(FILTERS))
     assert all(callable(f) for f in FILTERS.values())
@@ -86,9 +86,9 @@ def test_slot_filters():
     assert FILTERS['stack_slot_ports'](app, 'green', 250) == [8250]
     assert FILTERS['stack_slot_services'](app, 'blue') == ['api-blue-1']
     assert FILTERS['stack_slot_containers']('shop', app, 'blue') == ['shop-api-blue-1-1']
-    assert FILTERS['stack_gate_urls'](app, 'green', 250) == ['http://127.0.0.1:8250/health']
+    project = stack.normalize_project(dict(GOOD, subnet='10.231.0.0/16'))
+    assert FILTERS['stack_gate_urls'](project, app, 'green', 250) == ['http://10.231.32.58:8000/health']
     assert FILTERS['stack_weak_secret']('changeme') == 'it is a placeholder'
-    assert 'upstream shop_api {' in FILTERS['stack_upstream']('shop', app, [8000])
 
 
 def test_release_filters_chain_like_the_role():

@@ -115,7 +115,7 @@ def test_normalize_fills_preset_defaults(preset, expected):
 
 
 def test_every_preset_has_its_defaults_tested():
-    assert sorted(norm()) == sorted(['name', 'apps', 'workers', 'env', 'secrets', 'logging',
+    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'logging',
                                      'postgres', 'redis', 'qdrant', 'n8n'])
 
 
@@ -741,13 +741,14 @@ def test_slot_services_and_containers(name, replicas, slot, expected):
 
 
 @pytest.mark.parametrize('slot, offset, expected', [
-    ('blue', 100, ['http://127.0.0.1:8000/healthz', 'http://127.0.0.1:8001/healthz']),
-    ('green', 100, ['http://127.0.0.1:8100/healthz', 'http://127.0.0.1:8101/healthz']),
-    ('green', 500, ['http://127.0.0.1:8500/healthz', 'http://127.0.0.1:8501/healthz']),
+    ('blue', 100, ['http://10.231.31.64:8000/healthz', 'http://10.231.31.65:8000/healthz']),
+    ('green', 100, ['http://10.231.31.164:8000/healthz', 'http://10.231.31.165:8000/healthz']),
+    ('green', 500, ['http://10.231.33.52:8000/healthz', 'http://10.231.33.53:8000/healthz']),
 ])
 def test_gate_urls(slot, offset, expected):
-    item = norm(proj(apps=[app(replicas=2, health_path='/healthz')]))['apps'][0]
-    assert stack.gate_urls(item, slot, offset) == expected
+    """The gate probes the replicas where nginx reaches them: subnet + host port, container port."""
+    project = norm(proj(apps=[app(replicas=2, health_path='/healthz')], subnet='10.231.0.0/16'))
+    assert stack.gate_urls(project, project['apps'][0], slot, offset) == expected
 
 
 @pytest.mark.parametrize('slot, other', [('blue', 'green'), ('green', 'blue')])
@@ -866,10 +867,15 @@ def test_compose_worker_replicas_without_limits():
 
 
 def test_compose_logging_restart_and_network_on_every_service(doc):
-    assert doc['networks'] == {'backend': {'name': 'shop_backend'}}
+    subnet = stack.normalize_project(proj())['subnet']
+    assert doc['networks'] == {'backend': {'name': 'shop_backend', 'ipam': {'config': [{
+        'subnet': subnet, 'ip_range': subnet.replace('/16', '/22'), 'gateway': subnet.replace('.0/16', '.1')}]}}}
     for name, svc in doc['services'].items():
         assert svc['logging'] == {'driver': 'json-file', 'options': {'max-size': '10m', 'max-file': '5'}}, name
-        assert svc['networks'] == ['backend'], name
+        if name.startswith(('api-', 'admin-')):
+            assert list(svc['networks']) == ['backend'], name
+        else:
+            assert svc['networks'] == ['backend'], name
         assert svc['restart'] == 'unless-stopped', name
 
 
@@ -972,8 +978,8 @@ def test_compose_green_ports_follow_the_slot_port_offset(offset):
     project = stack.normalize_project(proj(apps=[app(), app(name='web', host_port=8050, replicas=2)]), slot_port_offset=offset)
     web = project['apps'][1]
     doc = stack.compose_project(project, {'api': [green(release='r2')], 'web': [blue(), green()]}, None, offset)
-    gate_port = stack.gate_urls(project['apps'][0], 'green', offset)[0].split(':')[2].split('/')[0]
-    assert doc['services']['api-green-1']['ports'] == ['127.0.0.1:%s:8000' % gate_port]
+    gate_ip = stack.gate_urls(project, project['apps'][0], 'green', offset)[0].split('/')[2].split(':')[0]
+    assert doc['services']['api-green-1']['networks'] == {'backend': {'ipv4_address': gate_ip}}
     assert doc['services']['api-green-1']['ports'] == ['127.0.0.1:%d:8000' % (8000 + offset)]
     for slot in ('blue', 'green'):
         assert [doc['services'][s]['ports'] for s in stack.slot_services(web, slot)] == \
@@ -1049,9 +1055,11 @@ def state_of(project, slot='blue', image=IMAGE, release='r1', checksum='sum', **
 def test_plan_first(state):
     project = norm()
     plan = stack.plan_releases(project, state, 'sum', 'r9')[0]
+    services = plan.pop('services')
     assert plan == {'app': 'api', 'strategy': 'bluegreen', 'image': IMAGE, 'fingerprint': _fp(project, 'sum'),
                     'slot': 'blue', 'release': 'r9', 'action': 'first', 'from_slot': None, 'from_image': None,
-                    'from_release': None, 'from_fingerprint': None}
+                    'from_release': None, 'from_fingerprint': None, 'from_services': None}
+    assert services == stack.app_services(project, project['apps'][0], {'slot': 'blue', 'image': IMAGE, 'release': 'r9'})
 
 
 @pytest.mark.parametrize('strategy, serving', [('bluegreen', 'blue'), ('bluegreen', 'green'), ('recreate', 'blue'),
@@ -1104,8 +1112,8 @@ def test_plan_recreate_reports_the_slot_that_serves():
     plan = plans[0]
     assert plan['action'] == 'release'
     assert plan['from_slot'] == 'green' and plan['slot'] == 'green'
-    assert stack.serving_slots(plans, 'before') == {'api': [{'slot': 'green', 'image': IMAGE, 'release': 'r1'}]}
-    assert stack.serving_slots(plans, 'during') == {'api': [{'slot': 'green', 'image': 'ghcr.io/acme/api:2.0.0', 'release': 'r9'}]}
+    assert _bare(stack.serving_slots(plans, 'before')) == {'api': [{'slot': 'green', 'image': IMAGE, 'release': 'r1'}]}
+    assert _bare(stack.serving_slots(plans, 'during')) == {'api': [{'slot': 'green', 'image': 'ghcr.io/acme/api:2.0.0', 'release': 'r9'}]}
     assert stack.serving_slots(plans, 'after') == stack.serving_slots(plans, 'during')
     assert stack.state_entries(plans)['api']['slot'] == 'green'
 
@@ -1154,7 +1162,13 @@ def _plans():
 def test_serving_slots(phase, expected):
     plans = _plans()
     assert [p['action'] for p in plans] == ['release', 'release', 'steady', 'first']
-    assert stack.serving_slots(plans, phase) == expected
+    assert _bare(stack.serving_slots(plans, phase)) == expected
+
+
+def _bare(slots):
+    """Slots or state entries without the service definitions they carry."""
+    return dict((k, [dict((x, y) for x, y in e.items() if x != 'services') for e in v] if isinstance(v, list)
+                 else dict((x, y) for x, y in v.items() if x != 'services')) for k, v in slots.items())
 
 
 def test_serving_slots_default_phase_is_before():
@@ -1164,7 +1178,7 @@ def test_serving_slots_default_phase_is_before():
 
 def test_state_entries_keep_what_serves_now():
     plans = _plans()
-    entries = stack.state_entries(plans)
+    entries = _bare(stack.state_entries(plans))
     by_app = dict((p['app'], p) for p in plans)
     assert entries['api'] == {'slot': 'blue', 'image': 'api:1', 'fingerprint': by_app['api']['from_fingerprint'], 'release': 'r1'}
     assert entries['db-ui'] == {'slot': 'blue', 'image': 'ui:1', 'fingerprint': by_app['db-ui']['from_fingerprint'], 'release': 'r1'}
@@ -1191,23 +1205,189 @@ def test_slot_flips_on_each_release():
     assert slots == ['blue', 'green', 'blue', 'green']
 
 
-# --- upstream_conf ----------------------------------------------------------------------------
+# --- addresses, upstream servers, the release flow's steps ------------------------------------
 
 
-def test_upstream_conf():
-    text = stack.upstream_conf('my-shop', {'name': 'api-v2'}, [8100, 8101])
-    assert text == (
-        '# Managed by vmdeploy.backend (stack my-shop, app api-v2): switched by each release.\n'
-        'upstream my_shop_api_v2 {\n'
-        '    server 127.0.0.1:8100 max_fails=1 fail_timeout=5s;\n'
-        '    server 127.0.0.1:8101 max_fails=1 fail_timeout=5s;\n'
-        '    keepalive 16;\n'
-        '}\n'
-    )
+def _subnet_project(**kwargs):
+    return norm(proj(subnet='10.231.0.0/16', **kwargs))
 
 
-def test_upstream_conf_keepalive():
-    assert '    keepalive 4;\n' in stack.upstream_conf('shop', {'name': 'api'}, [8000], keepalive=4)
+def test_default_subnet_is_a_stable_16_of_the_pool():
+    one, two = norm()['subnet'], norm()['subnet']
+    assert one == two and one.endswith('.0.0/16') and one.startswith('10.')
+    assert norm(network_pool='10.200.0.0/15')['subnet'] in ('10.200.0.0/16', '10.201.0.0/16')
+
+
+@pytest.mark.parametrize('subnet', ['10.231.0.0/24', '8.8.0.0/16', 'fd00::/64', 'nope', '10.231.1.0/16'])
+def test_subnet_must_be_a_private_16(subnet):
+    with pytest.raises(stack.StackError) as exc:
+        norm(proj(subnet=subnet))
+    assert 'stack_projects[shop].subnet must be a private IPv4 /16' in str(exc.value)
+
+
+@pytest.mark.parametrize('pool', ['10.0.0.0/24', 'x'])
+def test_bad_network_pool(pool):
+    with pytest.raises(stack.StackError, match='stack_network_pool must be'):
+        norm(network_pool=pool)
+
+
+def test_two_stacks_on_one_subnet_are_refused():
+    with pytest.raises(stack.StackError) as exc:
+        stack.normalize_projects([proj(subnet='10.231.0.0/16'),
+                                  proj(name='blog', subnet='10.231.0.0/16', apps=[app(host_port=9000)])])
+    assert str(exc.value).startswith('stack_projects[blog].subnet: 10.231.0.0/16 is also the network of stack shop')
+
+
+def test_slot_addresses_are_subnet_plus_host_port():
+    project = _subnet_project(apps=[app(replicas=2)])
+    assert stack.slot_addresses(project, project['apps'][0], 'blue') == ['10.231.31.64', '10.231.31.65']
+    assert stack.slot_addresses(project, project['apps'][0], 'green', 200) == ['10.231.32.8', '10.231.32.9']
+
+
+@pytest.mark.parametrize('kind, expected', [
+    ('container', [{'address': '10.231.31.164:3000'}, {'address': '10.231.31.165:3000'}]),
+    ('published', [{'address': '127.0.0.1:8100'}, {'address': '127.0.0.1:8101'}]),
+])
+def test_upstream_servers_by_address_kind(kind, expected):
+    project = _subnet_project(apps=[app(replicas=2, port=3000)])
+    assert stack.upstream_servers(project, project['apps'][0], 'green', 100, kind) == expected
+
+
+def test_unknown_address_kind():
+    project = _subnet_project()
+    with pytest.raises(stack.StackError):
+        stack.upstream_servers(project, project['apps'][0], 'blue', 100, 'dns')
+
+
+@pytest.mark.parametrize('proxy, host, kind', [('web1', 'web1', 'container'), ('edge1', 'app1', 'published')])
+def test_address_kind(proxy, host, kind):
+    assert stack.address_kind(proxy, host) == kind
+
+
+def test_upstream_name():
+    assert stack.upstream_name('my-shop', {'name': 'api-v2'}) == 'my_shop_api_v2'
+
+
+def test_compose_dynamic_range_stays_below_the_fixed_addresses():
+    project = _subnet_project()
+    net = stack.compose_project(project, {'api': [blue()]})['networks']['backend']
+    assert net['ipam']['config'] == [{'subnet': '10.231.0.0/16', 'ip_range': '10.231.0.0/22', 'gateway': '10.231.0.1'}]
+    # host ports start at 1024: every fixed address is above 10.231.3.255
+    low = _subnet_project(apps=[app(host_port=1024)])
+    assert stack.slot_addresses(low, low['apps'][0], 'blue') == ['10.231.4.0']
+
+
+def _released(change, strategy='bluegreen'):
+    """Plans of a stack whose app api (serving on blue) gets `change`, with the state of before."""
+    before = _subnet_project(apps=[app(strategy=strategy, replicas=2 if strategy == 'bluegreen' else 1, memory='256m')],
+                             workers=[{'name': 'worker', 'app': 'api'}])
+    state = {'apps': stack.state_entries(stack.plan_releases(before, {}, 'sum', 'r1'))}
+    after = copy.deepcopy(before)
+    after['apps'][0].update(change)
+    plans = stack.plan_releases(after, state, 'sum', 'r2')
+    return before, after, state, plans
+
+
+@pytest.mark.parametrize('change', [{'env': {'FEATURE_FLAG': 'on'}}, {'memory': '512m'}, {'cpus': 0.5},
+                                    {'replicas': 3}, {'command': ['serve', '--fast']},
+                                    {'volumes': ['data:/data']}, {'image': 'ghcr.io/acme/api:2.0.0'}],
+                         ids=['env', 'memory', 'cpus', 'replicas', 'command', 'volumes', 'image'])
+def test_every_change_is_a_release_that_leaves_the_serving_slot_as_it_runs(change):
+    before, after, state, plans = _released(change)
+    assert plans[0]['action'] == 'release' and plans[0]['slot'] == 'green'
+    running = stack.compose_project(before, {'api': [blue()]})['services']
+    for phase in ('before', 'during'):
+        doc = stack.compose_project(after, stack.serving_slots(plans, phase))
+        for name in ('api-blue-1', 'api-blue-2'):
+            assert doc['services'][name] == running[name], (phase, name)
+    # the serving containers are not even brought up before the switch
+    assert not set(stack.before_services(after, plans)) & {'api-blue-1', 'api-blue-2'}
+    assert 'worker' in stack.before_services(after, plans)
+    green_svcs = stack.compose_project(after, stack.serving_slots(plans, 'after'))['services']
+    key, value = list(change.items())[0]
+    if key == 'replicas':
+        assert sorted(n for n in green_svcs if n.startswith('api-')) == ['api-green-1', 'api-green-2', 'api-green-3']
+    elif key == 'env':
+        assert green_svcs['api-green-1']['environment']['FEATURE_FLAG'] == 'on'
+
+
+def test_a_legacy_state_without_services_renders_from_inventory():
+    before, after, state, plans = _released({'env': {'A': '1'}})
+    for entry in state['apps'].values():
+        del entry['services']
+    plans = stack.plan_releases(after, state, 'sum', 'r2')
+    doc = stack.compose_project(after, stack.serving_slots(plans, 'before'))
+    assert doc['services']['api-blue-1']['environment'] == {'A': '1'}
+    steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans),
+                                proxy_hosts=['h1'], app_host='h1')
+    # a slot released before the fixed addresses is reached on its published ports
+    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api',
+                                      'servers': [{'address': '127.0.0.1:8000'}, {'address': '127.0.0.1:8001'}]}]
+
+
+def test_release_steps_bluegreen():
+    before, after, state, plans = _released({'env': {'FEATURE_FLAG': 'on'}})
+    slots, entries = stack.serving_slots(plans), stack.state_entries(plans)
+    steps = stack.release_steps(after, plans[0], slots, entries, 100, 7, ['h1'], 'h1')
+    assert _bare(steps['slots_during']) == {'api': [{'slot': 'blue', 'image': IMAGE, 'release': 'r1'},
+                                                    {'slot': 'green', 'image': IMAGE, 'release': 'r2'}]}
+    assert steps['slots_during']['api'][0]['services'] == state['apps']['api']['services']
+    assert steps['start_services'] == ['api-green-1', 'api-green-2']
+    assert steps['migrate_service'] is None
+    assert steps['gate_urls'] == ['http://10.231.31.164:8000/health', 'http://10.231.31.165:8000/health']
+    assert steps['gate_containers'] == ['shop-api-green-1-1', 'shop-api-green-2-1']
+    assert steps['switch'] == [{'host': 'h1', 'name': 'shop_api', 'servers': [{'address': '10.231.31.164:8000'},
+                                                                              {'address': '10.231.31.165:8000'}]}]
+    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'servers': [{'address': '10.231.31.64:8000'},
+                                                                                    {'address': '10.231.31.65:8000'}]}]
+    assert steps['drain_seconds'] == 7
+    assert _bare(steps['slots_after']) == {'api': [{'slot': 'green', 'image': IMAGE, 'release': 'r2'}]}
+    assert steps['retire_services'] == ['api-green-1', 'api-green-2', 'worker']
+    assert steps['state_after']['api']['slot'] == 'green' and steps['state_after']['api']['release'] == 'r2'
+    assert steps['state_after']['api']['fingerprint'] == plans[0]['fingerprint']
+    assert steps['abort_slots'] == slots
+    assert steps['abort_services'] == ['api-blue-1', 'api-blue-2', 'worker']
+    assert steps['abort_recreate'] == 'never'
+    # inputs are not changed
+    assert _bare(slots) == {'api': [{'slot': 'blue', 'image': IMAGE, 'release': 'r1'}]}
+
+
+@pytest.mark.parametrize('replicas', [1, 3])
+def test_release_steps_put_back_the_old_slot_as_it_runs_when_replicas_change(replicas):
+    """The serving slot had 2 replicas: the abort names its 2 services and servers, whatever the new count."""
+    before, after, state, plans = _released({'replicas': replicas})
+    steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans), 100, 7,
+                                ['h1'], 'h1')
+    assert steps['abort_services'] == ['api-blue-1', 'api-blue-2', 'worker']
+    assert steps['abort_switch'][0]['servers'] == [{'address': '10.231.31.64:8000'}, {'address': '10.231.31.65:8000'}]
+    held = {'api-blue-1', 'api-blue-2'}
+    assert not held & set(stack.before_services(after, plans))
+
+
+def test_release_steps_recreate():
+    before, after, state, plans = _released({'env': {'FEATURE_FLAG': 'on'}}, strategy='recreate')
+    steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans), 100, 7,
+                                ['h1'], 'h1')
+    assert _bare(steps['slots_during']) == {'api': [{'slot': 'blue', 'image': IMAGE, 'release': 'r2'}]}
+    assert steps['switch'] == [] and steps['abort_switch'] == [] and steps['drain_seconds'] == 0
+    assert steps['start_services'] == ['api-blue-1']
+    assert steps['abort_recreate'] == 'auto'
+
+
+def test_release_steps_app_drain_and_migration_win():
+    before, after, state, plans = _released({'drain_seconds': 1, 'migrate': 'app-migrate'})
+    steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans), 100, 7)
+    assert steps['drain_seconds'] == 1 and steps['migrate_service'] == 'api-green-1'
+    assert steps['switch'] == []  # no proxy hosts
+
+
+def test_serving_upstreams_leave_released_apps_to_their_release():
+    project = _subnet_project(apps=[app(), app(name='web', host_port=8010)])
+    state = {'apps': stack.state_entries(stack.plan_releases(project, {}, 'sum', 'r1'))}
+    project['apps'][0]['image'] = 'api:2'
+    plans = stack.plan_releases(project, state, 'sum', 'r2')
+    assert stack.serving_upstreams(project, plans, 100, ['h1'], 'h1') == [
+        {'host': 'h1', 'name': 'shop_web', 'servers': [{'address': '10.231.31.74:8000'}]}]
 
 
 # --- rollback_targets -------------------------------------------------------------------------
