@@ -299,10 +299,25 @@ def _check_image(image, where, override=None):
         raise StackError('%s %s (got %r)' % ('stack_image_overrides' if override else where, problem, image))
 
 
+# PostgreSQL images known to come without the vector extension (an image of another name may have
+# it built in: the stack role checks pg_available_extensions on the host before CREATE EXTENSION).
+IMAGES_WITHOUT_PGVECTOR = ('postgres', 'library/postgres', 'docker.io/library/postgres', 'docker.io/postgres',
+                           'bitnami/postgresql', 'docker.io/bitnami/postgresql')
+
+
+def _repository(image):
+    """The repository part of an image reference: no digest, no tag (a registry's port stays)."""
+    name = str(image).split('@', 1)[0]
+    last = name.rsplit('/', 1)[-1]
+    if ':' in last:
+        name = name[:len(name) - len(last)] + last.split(':', 1)[0]
+    return name.lower()
+
+
 def _check_presets(out, where):
     """Settings of the presets that cannot work together with their image."""
     postgres = out['postgres']
-    if postgres['enabled'] and postgres['pgvector'] and 'pgvector' not in str(postgres['image']).lower():
+    if postgres['enabled'] and postgres['pgvector'] and _repository(postgres['image']) in IMAGES_WITHOUT_PGVECTOR:
         raise StackError('%s.postgres.pgvector needs an image with the vector extension, such as '
                          'pgvector/pgvector:pg16 (%s.postgres.image is %s, which has no pgvector)'
                          % (where, where, postgres['image']))

@@ -301,3 +301,19 @@ def test_job_describes_exit_codes(job_env, rc, text):
         assert module.describe_exit(rc) == text
     finally:
         sys.path.remove(job_env['VMDEPLOY_LIB'])
+
+
+def test_a_stack_without_postgres_is_backed_up_without_a_dump_by_default():
+    # docs/stack-examples/fastapi-sqlite-qdrant.yml: SQLite in a volume, Qdrant, no PostgreSQL.
+    stacks = build(stacks=['shop', 'notes'], known={'shop': True, 'notes': False})['stacks']
+    assert [(s['name'], s['postgres']) for s in stacks] == [('shop', True), ('notes', False)]
+
+
+def test_postgres_true_for_a_stack_without_postgres_is_refused():
+    with pytest.raises(bk.BackupError) as err:
+        build(stacks=[{'name': 'notes', 'postgres': True}], known={'shop': True, 'notes': False})
+    assert str(err.value).startswith('backup_stacks[notes].postgres is true, but stack_projects[notes] runs no PostgreSQL')
+
+
+def test_a_names_list_keeps_dumping_by_default():
+    assert build(stacks=['notes'], known=['shop', 'notes'])['stacks'][0]['postgres'] is True

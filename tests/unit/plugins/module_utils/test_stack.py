@@ -1706,3 +1706,25 @@ def test_upstreams_of_name_every_app_by_host():
         'shop_api': 'app-1: stack_projects[shop].apps[api]',
         'blog_x_web_ui': 'app-1: stack_projects[blog-x].apps[web-ui]'}
     assert stack.upstreams_of(None) == {}
+
+
+@pytest.mark.parametrize('image', ['postgres:16', 'postgres', 'docker.io/library/postgres:17-alpine',
+                                   'bitnami/postgresql:16@sha256:' + 'a' * 64])
+def test_pgvector_on_a_known_image_without_it_is_refused(image):
+    with pytest.raises(stack.StackError, match=re.escape('.postgres.pgvector needs an image with the vector extension')):
+        stack.normalize_projects([proj(postgres={'enabled': True, 'pgvector': True, 'image': image})])
+
+
+@pytest.mark.parametrize('image', ['ghcr.io/acme/postgres-ai:16', 'registry.local:5000/db/pg:16', 'tensorchord/pgvecto-rs:pg16'])
+def test_pgvector_on_another_image_is_left_to_the_host_check(image):
+    # Such an image may have vector built in; the role checks pg_available_extensions before CREATE EXTENSION.
+    out = stack.normalize_projects([proj(postgres={'enabled': True, 'pgvector': True, 'image': image})])
+    assert out[0]['postgres']['image'] == image
+
+
+@pytest.mark.parametrize('image, repository', [
+    ('postgres:16', 'postgres'), ('registry.local:5000/db/pg:16', 'registry.local:5000/db/pg'),
+    ('registry.local:5000/db/pg', 'registry.local:5000/db/pg'), ('pg@sha256:' + 'b' * 64, 'pg'),
+])
+def test_repository_of_an_image(image, repository):
+    assert stack._repository(image) == repository
