@@ -53,6 +53,63 @@ def _shown(value, secret):
     return text if len(text) <= 80 else text[:77] + '...'
 
 
+def shown(value):
+    """A value as a message quotes it: JSON-like and short (never call it on a secret)."""
+    return _shown(value, False)
+
+
+def text(value):
+    """A value as Jinja's `string` filter and `match` test see it."""
+    if value is None:
+        return 'None'
+    return value if isinstance(value, str) else str(value)
+
+
+def matches(pattern, value):
+    """Jinja's `value is match(pattern)`: re.match on the value as text."""
+    return re.match(pattern, text(value)) is not None
+
+
+def to_int(value, default=0):
+    """Jinja's `int` filter: a whole number, a number's whole part, or default (0)."""
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError, OverflowError):
+            return default
+
+
+def label(item, index, keys=('name', 'path', 'source')):
+    """How an element of a list is named in a path: by its name (or path, source), else its index."""
+    if isinstance(item, dict):
+        for key in keys:
+            if isinstance(item.get(key), (str, int)) and not isinstance(item.get(key), bool) and str(item[key]) != '':
+                return str(item[key])
+    return str(index)
+
+
+def entries(value):
+    """(label, entry) of a list of mappings; anything else is no entries (the argument spec refuses it)."""
+    if not isinstance(value, list):
+        return []
+    return [(label(item, index), item if isinstance(item, dict) else {}) for index, item in enumerate(value)]
+
+
+def repeated(values):
+    """The values that occur more than once, in order of first repetition."""
+    seen, out = set(), []
+    for value in values:
+        key = repr(value)
+        if key in seen and value not in out:
+            out.append(value)
+        seen.add(key)
+    return out
+
+
 def _type_error(value, kind, elements=None):
     """Why value is not of the argument spec type kind (as Ansible converts), or None."""
     if kind in (None, 'raw'):
