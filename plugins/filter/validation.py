@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.vmdeploy.backend.plugins.module_utils import letsencrypt_rules as _letsencrypt
 from ansible_collections.vmdeploy.backend.plugins.module_utils import stack as _stack
 from ansible_collections.vmdeploy.backend.plugins.module_utils import validation as _validation
 
@@ -41,6 +42,10 @@ def stack_upstreams(hosts_projects):
     return out
 
 
+def letsencrypt_errors(values, certs, le_directories):
+    return _letsencrypt.errors(values, certs, le_directories)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -49,4 +54,5 @@ class FilterModule(object):
             'upstream_errors': upstream_errors,
             'stack_errors': stack_errors,
             'stack_upstreams': stack_upstreams,
+            'letsencrypt_errors': letsencrypt_errors,
         }
