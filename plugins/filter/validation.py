@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.vmdeploy.backend.plugins.module_utils import firewall_rules as _firewall
 from ansible_collections.vmdeploy.backend.plugins.module_utils import letsencrypt_rules as _letsencrypt
+from ansible_collections.vmdeploy.backend.plugins.module_utils import logrotate_rules as _logrotate
 from ansible_collections.vmdeploy.backend.plugins.module_utils import stack as _stack
 from ansible_collections.vmdeploy.backend.plugins.module_utils import validation as _validation
 
@@ -46,6 +48,14 @@ def letsencrypt_errors(values, certs, le_directories):
     return _letsencrypt.errors(values, certs, le_directories)
 
 
+def logrotate_errors(values, nginx_log_dir=_logrotate.NGINX_LOG_DIR):
+    return _logrotate.errors(values, nginx_log_dir)
+
+
+def firewall_errors(values):
+    return _firewall.errors(values)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -55,4 +65,6 @@ class FilterModule(object):
             'stack_errors': stack_errors,
             'stack_upstreams': stack_upstreams,
             'letsencrypt_errors': letsencrypt_errors,
+            'logrotate_errors': logrotate_errors,
+            'firewall_errors': firewall_errors,
         }
