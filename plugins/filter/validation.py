@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.vmdeploy.backend.plugins.module_utils import docker_rules as _docker
 from ansible_collections.vmdeploy.backend.plugins.module_utils import firewall_rules as _firewall
 from ansible_collections.vmdeploy.backend.plugins.module_utils import letsencrypt_rules as _letsencrypt
 from ansible_collections.vmdeploy.backend.plugins.module_utils import logrotate_rules as _logrotate
@@ -56,6 +57,10 @@ def firewall_errors(values):
     return _firewall.errors(values)
 
 
+def docker_errors(values, log_rotating_drivers):
+    return _docker.errors(values, log_rotating_drivers)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -67,4 +72,5 @@ class FilterModule(object):
             'letsencrypt_errors': letsencrypt_errors,
             'logrotate_errors': logrotate_errors,
             'firewall_errors': firewall_errors,
+            'docker_errors': docker_errors,
         }
