@@ -17,6 +17,7 @@ from ansible_collections.vmdeploy.backend.plugins.module_utils import firewall_r
 from ansible_collections.vmdeploy.backend.plugins.module_utils import letsencrypt_rules as _letsencrypt
 from ansible_collections.vmdeploy.backend.plugins.module_utils import logrotate_rules as _logrotate
 from ansible_collections.vmdeploy.backend.plugins.module_utils import stack as _stack
+from ansible_collections.vmdeploy.backend.plugins.module_utils import stack_rules as _stack_rules
 from ansible_collections.vmdeploy.backend.plugins.module_utils import validation as _validation
 
 
@@ -61,6 +62,10 @@ def docker_errors(values, log_rotating_drivers):
     return _docker.errors(values, log_rotating_drivers)
 
 
+def stack_settings_errors(values, host):
+    return _stack_rules.errors(values, host)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -73,4 +78,5 @@ class FilterModule(object):
             'logrotate_errors': logrotate_errors,
             'firewall_errors': firewall_errors,
             'docker_errors': docker_errors,
+            'stack_settings_errors': stack_settings_errors,
         }
