@@ -100,8 +100,8 @@ def _settings(**over):
 def test_config_check_returns_the_message_instead_of_failing():
     good = FILTERS['backup_config_check'](_settings(), ['shop'])
     assert good['error'] == '' and good['config'] == FILTERS['backup_config'](_settings(), ['shop'])
-    bad = FILTERS['backup_config_check'](_settings(restic_enabled=True, restic_repository='/srv/r',
-                                                  restic_password='changeme'), ['shop'])
+    settings = _settings(restic_enabled=True, restic_repository='/srv/r', restic_password='changeme')
+    bad = FILTERS['backup_config_check'](settings, ['shop'])
     assert bad['config'] is None
     assert bad['error'].startswith('backup_restic_password is a placeholder')
     assert 'changeme' not in bad['error']
