@@ -30,7 +30,7 @@ PORTS = range(1, 65536)
 
 def host_bits_set(source):
     """True when an IPv4 network (a.b.c.d/n) has bits set beyond its prefix (10.0.0.5/24)."""
-    address, _, prefix = source.partition('/')
+    address, _sep, prefix = source.partition('/')
     octets = [int(o) for o in address.split('.')]
     number = octets[0] * 16777216 + octets[1] * 65536 + octets[2] * 256 + octets[3]
     return number % (2 ** (32 - int(prefix or 32))) != 0
@@ -38,7 +38,7 @@ def host_bits_set(source):
 
 def network_of(source):
     """The network of an IPv4 a.b.c.d/n: 10.0.0.5/24 -> 10.0.0.0/24."""
-    address, _, prefix = source.partition('/')
+    address, _sep, prefix = source.partition('/')
     octets = [int(o) for o in address.split('.')]
     number = octets[0] * 16777216 + octets[1] * 65536 + octets[2] * 256 + octets[3]
     number -= number % (2 ** (32 - int(prefix or 32)))

@@ -74,7 +74,7 @@ def errors(values, nginx_log_dir=NGINX_LOG_DIR):
             out.append('%s.copytruncate must be true or false, got %s' % (where, shown(item.get('copytruncate'))))
         if not matches(SU_RE, item.get('su') or ''):
             out.append('%s.su must be "user group" (two names, e.g. "www-data adm"), got %s' % (where, shown(item.get('su'))))
-    paths = [item.get('path') for _, item in entries(values['logrotate_paths'])]
+    paths = [item.get('path') for _name, item in entries(values['logrotate_paths'])]
     for path in repeated(paths):
         out.append('logrotate_paths[%s]: the path is listed more than once; logrotate refuses a second rule for a file'
                    % path)

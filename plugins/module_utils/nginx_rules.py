@@ -294,7 +294,7 @@ def _rate_limits(rate_limits):
 def _site_tls(sites):
     errors = []
     valid = entries(sites)
-    tls_sites = [s for _, s in valid if s.get('tls')]
+    tls_sites = [s for _name, s in valid if s.get('tls')]
     for name, site in valid:
         where = 'nginx_sites[%s]' % name
         _bool(errors, where + '.tls', site.get('tls', False))

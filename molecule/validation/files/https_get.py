@@ -20,6 +20,6 @@ with socket.create_connection(("127.0.0.1", 443), timeout=10) as raw:
             if not chunk:
                 break
             data += chunk
-head, _, body = data.partition(b"\r\n\r\n")
+head, _sep, body = data.partition(b"\r\n\r\n")
 print(head.split(b" ", 2)[1].decode())
 print(body.decode(errors="replace"))
