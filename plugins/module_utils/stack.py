@@ -314,6 +314,11 @@ def _repository(image):
     return name.lower()
 
 
+#: environment of the n8n service that the preset owns (database connection, encryption key, port)
+N8N_PRESET_ENV = ('DB_TYPE', 'DB_POSTGRESDB_HOST', 'DB_POSTGRESDB_PORT', 'DB_POSTGRESDB_DATABASE', 'DB_POSTGRESDB_USER',
+                  'DB_POSTGRESDB_PASSWORD', 'N8N_ENCRYPTION_KEY', 'N8N_PORT')
+
+
 def _check_presets(out, where):
     """Settings of the presets that cannot work together with their image."""
     postgres = out['postgres']
@@ -323,6 +328,16 @@ def _check_presets(out, where):
                          % (where, where, postgres['image']))
     if out['n8n']['enabled'] and not postgres['enabled']:
         raise StackError('%s.n8n runs on PostgreSQL: enable %s.postgres as well (enabled: true)' % (where, where))
+    if out['n8n']['enabled'] and out['n8n']['database'] in [postgres['database']] + list(postgres['databases']):
+        raise StackError('%s.n8n.database must be a database of its own: %s is also %s, and n8n\'s tables would mix '
+                         'with the app\'s (the default is n8n)'
+                         % (where, out['n8n']['database'],
+                            '%s.postgres.database' % where if out['n8n']['database'] == postgres['database']
+                            else 'in %s.postgres.databases' % where))
+    owned = sorted(set(out['n8n']['env']) & set(N8N_PRESET_ENV))
+    if out['n8n']['enabled'] and owned:
+        raise StackError('%s.n8n.env must not set %s: the preset sets it from %s.postgres, %s.n8n and the stack\'s '
+                         'secrets (n8n would lose its database or its encryption key)' % (where, owned[0], where, where))
 
 
 def _secret_lengths(value, where):

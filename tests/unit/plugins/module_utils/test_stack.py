@@ -1728,3 +1728,21 @@ def test_pgvector_on_another_image_is_left_to_the_host_check(image):
 ])
 def test_repository_of_an_image(image, repository):
     assert stack._repository(image) == repository
+
+
+@pytest.mark.parametrize('postgres, n8n, words', [
+    ({'enabled': True, 'database': 'app'}, {'enabled': True, 'database': 'app'},
+     W + '.n8n.database must be a database of its own: app is also ' + W + '.postgres.database'),
+    ({'enabled': True, 'databases': ['flows']}, {'enabled': True, 'database': 'flows'},
+     W + '.n8n.database must be a database of its own: flows is also in ' + W + '.postgres.databases'),
+    ({'enabled': True}, {'enabled': True, 'env': {'DB_POSTGRESDB_DATABASE': 'other', 'GENERIC_TIMEZONE': 'UTC'}},
+     W + '.n8n.env must not set DB_POSTGRESDB_DATABASE: the preset sets it'),
+])
+def test_n8n_settings_that_cannot_work_with_the_preset_are_refused(postgres, n8n, words):
+    with pytest.raises(stack.StackError, match=re.escape(words)):
+        stack.normalize_projects([proj(postgres=postgres, n8n=n8n)])
+
+
+def test_n8n_with_its_own_database_and_env_passes():
+    out = stack.normalize_projects([proj(postgres={'enabled': True}, n8n={'enabled': True, 'env': {'GENERIC_TIMEZONE': 'UTC'}})])
+    assert out[0]['n8n']['database'] == 'n8n'
