@@ -7,7 +7,7 @@ TARBALL := vmdeploy-backend-$(VERSION).tar.gz
 # Where `make install` puts the collection and its dependencies: a path ansible-playbook
 # searches by default.
 COLLECTIONS_DIR ?= $(HOME)/.ansible/collections
-DEPENDENCIES := community/docker community/general community/crypto community/library_inventory_filtering_v1
+DEPENDENCIES := community/docker community/crypto community/library_inventory_filtering_v1
 
 .PHONY: help test demo demo-clean prereqs venv images lint unit sanity scenario bench-converge build install
 

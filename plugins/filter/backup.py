@@ -45,6 +45,14 @@ def backup_config(settings, known_stacks=None, docker_root='/var/lib/docker'):
         raise AnsibleFilterError(str(exc))
 
 
+def backup_config_check(settings, known_stacks=None, docker_root='/var/lib/docker'):
+    """backup_config without failing: {'config': the configuration or None, 'error': '' or the message}."""
+    try:
+        return {'config': backup_config(settings, known_stacks, docker_root), 'error': ''}
+    except AnsibleFilterError as exc:
+        return {'config': None, 'error': exc.message}
+
+
 def backup_report_line(result):
     """The human line of one stack's result in the job's last-run.json."""
     return _backup.report_line(result)
@@ -56,5 +64,6 @@ class FilterModule(object):
             'backup_retention_select': backup_retention_select,
             'backup_retention_check': backup_retention_check,
             'backup_config': backup_config,
+            'backup_config_check': backup_config_check,
             'backup_report_line': backup_report_line,
         }

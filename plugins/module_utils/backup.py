@@ -26,6 +26,9 @@ FORBIDDEN_ROOTS = ('/', '/etc', '/var', '/opt', '/usr', '/root', '/home', '/tmp'
 STACK_KEYS = ('name', 'postgres', 'volumes', 'exclude_volumes', 'stop_services')
 MANIFEST_FORMAT = 1
 PLACEHOLDERS = ('changeme', 'change-me', 'password', 'secret', 'example', 'restic', 'default', 'test')
+#: Words no real password contains (documented defaults such as "replace with: openssl rand -hex 32").
+PLACEHOLDER_WORDS = ('changeme', 'change-me', 'replace', 'example', 'placeholder', 'generate', 'openssl', 'your-',
+                     'your_', '-here')
 
 
 class BackupError(ValueError):
@@ -40,7 +43,10 @@ def _under(path, parent):
 def normalize_stacks(stacks, known=None, where='backup_stacks'):
     """backup_stacks (names or mappings) -> list of mappings with every key filled in.
 
-    known: the stack names the host has (stack_projects), or None when they are not known here.
+    known: the stack names the host has (stack_projects), or None when they are not known here; or a
+    mapping of each name to whether its stack runs PostgreSQL: then `postgres` defaults to that (a
+    stack without PostgreSQL has its volumes backed up, no dump), and `postgres: true` for a stack
+    without it is refused.
     """
     if not isinstance(stacks, list):
         raise BackupError('%s must be a list of stack names or mappings, got %r' % (where, stacks))
@@ -64,15 +70,19 @@ def normalize_stacks(stacks, known=None, where='backup_stacks'):
         if known is not None and name not in known:
             raise BackupError('%s: unknown stack %s; the stacks of this host are: %s'
                               % (where, name, ', '.join(sorted(known)) or 'none (stack_projects is empty)'))
+        has_postgres = known.get(name, True) if isinstance(known, dict) else True
         entry = {
             'name': name,
-            'postgres': item.get('postgres', True),
+            'postgres': item.get('postgres', has_postgres),
             'volumes': item.get('volumes'),
             'exclude_volumes': item.get('exclude_volumes') or [],
             'stop_services': item.get('stop_services') or [],
         }
         if not isinstance(entry['postgres'], bool):
             raise BackupError('%s.postgres must be true or false, got %r' % (at, entry['postgres']))
+        if entry['postgres'] and not has_postgres:
+            raise BackupError('%s.postgres is true, but stack_projects[%s] runs no PostgreSQL (postgres.enabled '
+                              'is false): leave postgres out of %s, or set it to false' % (at, name, at))
         for key, pattern in (('volumes', VOLUME_RE), ('exclude_volumes', VOLUME_RE), ('stop_services', SERVICE_RE)):
             value = entry[key]
             if value is None:
@@ -117,7 +127,9 @@ def check_restic(enabled, repository, password, environment='production', where=
                           '(without it the offsite copy cannot be decrypted by anyone, you included)' % (where, where))
     if '\n' in password:
         raise BackupError('%s_password must be one line' % where)
-    if environment == 'production' and (len(password) < 16 or password.lower() in PLACEHOLDERS):
+    low = password.lower()
+    if environment == 'production' and (len(password) < 16 or low in PLACEHOLDERS
+                                        or any(word in low for word in PLACEHOLDER_WORDS)):
         raise BackupError('%s_password is a placeholder or shorter than 16 characters; production needs a random '
                           'one from vault (e.g. openssl rand -base64 32)' % where)
 

@@ -21,6 +21,11 @@ import ipaddress
 import json
 import re
 
+from ansible_collections.vmdeploy.backend.plugins.module_utils.validation import (
+    image_reference_error,
+    unknown_key_message,
+)
+
 NAME_RE = re.compile(r'^[a-z][a-z0-9-]{0,30}$')
 SECRET_RE = re.compile(r'^[a-z][a-z0-9_]{0,63}$')
 SIZE_RE = re.compile(r'^[0-9]+(\.[0-9]+)?[kmgKMG]?$')
@@ -39,8 +44,15 @@ PLACEHOLDERS = (
     'changeme', 'change-me', 'change_me', 'password', 'passw0rd', 'secret', 'example',
     'admin', 'root', 'postgres', 'default', 'test', 'todo', 'xxx', 'replace-me',
 )
-PLACEHOLDER_PREFIXES = ('your-', 'your_', 'replace with', 'replace-with', 'changeme', 'example')
+PLACEHOLDER_PREFIXES = ('your-', 'your_', 'your ', 'replace with', 'replace-with', 'changeme', 'example',
+                        'generate-', 'generate_', 'generate with', 'insert-', 'insert ', 'put-', 'todo')
+#: Words no real secret contains (documented defaults such as generate-with-openssl-rand-base64-32,
+#: your-secret-key-here, super-secret-change-me).
+PLACEHOLDER_WORDS = ('changeme', 'change-me', 'change_me', 'change-this', 'replace', 'example', 'placeholder',
+                     'secret', 'password', 'generate', 'openssl', 'your-', 'your_', '-here', '_here')
 MIN_SECRET_LENGTH = 32
+#: Shortest length a third-party credential of fixed length may declare (secret_lengths).
+MIN_DECLARED_LENGTH = 16
 
 APP_DEFAULTS = {
     'command': None,
@@ -104,13 +116,18 @@ def _merge(defaults, given, where, extra=()):
     if not isinstance(given, dict):
         raise StackError('%s must be a mapping, got %r' % (where, given))
     allowed = set(defaults) | set(extra)
-    unknown = sorted(set(given) - allowed)
+    unknown = sorted(set(given) - allowed, key=str)
     if unknown:
-        raise StackError('%s: unknown key(s) %s; allowed: %s'
-                         % (where, ', '.join(unknown), ', '.join(sorted(allowed))))
+        raise StackError(unknown_key_message(where, unknown, allowed))
     merged = copy.deepcopy(defaults)
     merged.update(copy.deepcopy(given))
     return merged
+
+
+def _label(item, index):
+    """An entry of apps or workers by its name when it has a valid one, else by its index."""
+    name = item.get('name') if isinstance(item, dict) else None
+    return name if isinstance(name, str) and NAME_RE.match(name) else str(index)
 
 
 def _check_limits(item, where):
@@ -173,12 +190,16 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise StackError('stack_projects: name %r must match %s' % (name, NAME_RE.pattern))
     where = 'stack_projects[%s]' % name
-    allowed = {'name', 'apps', 'workers', 'env', 'secrets', 'postgres', 'redis', 'qdrant', 'n8n', 'logging', 'subnet'}
-    unknown = sorted(set(project) - allowed)
+    allowed = {'name', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'postgres', 'redis', 'qdrant', 'n8n',
+               'logging', 'subnet'}
+    unknown = sorted(set(project) - allowed, key=str)
     if unknown:
-        raise StackError('%s: unknown key(s) %s; allowed: %s' % (where, ', '.join(unknown), ', '.join(sorted(allowed))))
+        raise StackError(unknown_key_message(where, unknown, allowed))
     out = {'name': name, 'env': copy.deepcopy(project.get('env') or {}),
-           'secrets': copy.deepcopy(project.get('secrets') or {}), 'logging': project.get('logging')}
+           'secrets': copy.deepcopy(project.get('secrets') or {}), 'logging': project.get('logging'),
+           'secret_lengths': _secret_lengths(project.get('secret_lengths'), where + '.secret_lengths')}
+    if not isinstance(out['secrets'], dict):
+        raise StackError('%s.secrets must be a mapping of secret name: value' % where)
     out['subnet'] = _subnet(project.get('subnet'), name, where, network_pool)
     _check_env(out['env'], where + '.env')
     for preset, defaults in PRESET_DEFAULTS.items():
@@ -186,12 +207,15 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
         _check_limits(out[preset], '%s.%s' % (where, preset))
         if not isinstance(out[preset]['enabled'], bool):
             raise StackError('%s.%s.enabled must be true or false, got %r' % (where, preset, out[preset]['enabled']))
+        if out[preset]['enabled']:
+            _check_image(out[preset]['image'], '%s.%s.image' % (where, preset))
+    _check_presets(out, where)
 
     names = set()
     ports = {}
     out['apps'] = []
     for i, app in enumerate(project.get('apps') or []):
-        app_where = '%s.apps[%d]' % (where, i)
+        app_where = '%s.apps[%s]' % (where, _label(app, i))
         app = _merge(APP_DEFAULTS, app, app_where, extra=('name', 'image'))
         if not isinstance(app.get('name'), str) or not NAME_RE.match(app['name']):
             raise StackError('%s.name %r must match %s' % (app_where, app.get('name'), NAME_RE.pattern))
@@ -201,6 +225,7 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
             app['image'] = override
         if not app.get('image') or not isinstance(app['image'], str):
             raise StackError('%s.image is required (e.g. ghcr.io/acme/api:1.4.2)' % app_where)
+        _check_image(app['image'], app_where + '.image', override)
         if app['strategy'] not in STRATEGIES:
             raise StackError('%s.strategy must be one of %s, got %r' % (app_where, ', '.join(STRATEGIES), app['strategy']))
         if not isinstance(app['replicas'], int) or not 1 <= app['replicas'] <= 20:
@@ -235,18 +260,18 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
             raise StackError('%s.n8n.host_port must be a port from 1024 to 65535, got %r' % (where, port))
         if port in ports:
             raise StackError('%s.n8n.host_port %d is already used by %s' % (where, port, ports[port]))
-        if not out['postgres']['enabled']:
-            raise StackError('%s.n8n runs on PostgreSQL: enable %s.postgres as well' % (where, where))
 
     out['workers'] = []
     for i, worker in enumerate(project.get('workers') or []):
-        w_where = '%s.workers[%d]' % (where, i)
+        w_where = '%s.workers[%s]' % (where, _label(worker, i))
         worker = _merge(WORKER_DEFAULTS, worker, w_where, extra=('name', 'image', 'app'))
         if not isinstance(worker.get('name'), str) or not NAME_RE.match(worker['name']):
             raise StackError('%s.name %r must match %s' % (w_where, worker.get('name'), NAME_RE.pattern))
         w_where = '%s.workers[%s]' % (where, worker['name'])
         if bool(worker.get('app')) == bool(worker.get('image')):
             raise StackError('%s needs exactly one of app (run that app\'s image with another command) or image' % w_where)
+        if worker.get('image'):
+            _check_image(worker['image'], w_where + '.image')
         if worker.get('app') and worker['app'] not in names:
             raise StackError('%s.app %r is not one of the stack\'s apps (%s)' % (w_where, worker['app'], ', '.join(sorted(names)) or 'none'))
         if worker['name'] in names or worker['name'] in PRESET_DEFAULTS:
@@ -266,6 +291,69 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
         if not isinstance(value, str) or "'" in value or '\n' in value:
             raise StackError("%s.secrets.%s must be a string without quotes (') or newlines" % (where, secret))
     return out
+
+
+def _check_image(image, where, override=None):
+    problem = image_reference_error(image)
+    if problem:
+        raise StackError('%s %s (got %r)' % ('stack_image_overrides' if override else where, problem, image))
+
+
+# PostgreSQL images known to come without the vector extension (an image of another name may have
+# it built in: the stack role checks pg_available_extensions on the host before CREATE EXTENSION).
+IMAGES_WITHOUT_PGVECTOR = ('postgres', 'library/postgres', 'docker.io/library/postgres', 'docker.io/postgres',
+                           'bitnami/postgresql', 'docker.io/bitnami/postgresql')
+
+
+def _repository(image):
+    """The repository part of an image reference: no digest, no tag (a registry's port stays)."""
+    name = str(image).split('@', 1)[0]
+    last = name.rsplit('/', 1)[-1]
+    if ':' in last:
+        name = name[:len(name) - len(last)] + last.split(':', 1)[0]
+    return name.lower()
+
+
+#: environment of the n8n service that the preset owns (database connection, encryption key, port)
+N8N_PRESET_ENV = ('DB_TYPE', 'DB_POSTGRESDB_HOST', 'DB_POSTGRESDB_PORT', 'DB_POSTGRESDB_DATABASE', 'DB_POSTGRESDB_USER',
+                  'DB_POSTGRESDB_PASSWORD', 'N8N_ENCRYPTION_KEY', 'N8N_PORT')
+
+
+def _check_presets(out, where):
+    """Settings of the presets that cannot work together with their image."""
+    postgres = out['postgres']
+    if postgres['enabled'] and postgres['pgvector'] and _repository(postgres['image']) in IMAGES_WITHOUT_PGVECTOR:
+        raise StackError('%s.postgres.pgvector needs an image with the vector extension, such as '
+                         'pgvector/pgvector:pg16 (%s.postgres.image is %s, which has no pgvector)'
+                         % (where, where, postgres['image']))
+    if out['n8n']['enabled'] and not postgres['enabled']:
+        raise StackError('%s.n8n runs on PostgreSQL: enable %s.postgres as well (enabled: true)' % (where, where))
+    if out['n8n']['enabled'] and out['n8n']['database'] in [postgres['database']] + list(postgres['databases']):
+        raise StackError('%s.n8n.database must be a database of its own: %s is also %s, and n8n\'s tables would mix '
+                         'with the app\'s (the default is n8n)'
+                         % (where, out['n8n']['database'],
+                            '%s.postgres.database' % where if out['n8n']['database'] == postgres['database']
+                            else 'in %s.postgres.databases' % where))
+    owned = sorted(set(out['n8n']['env']) & set(N8N_PRESET_ENV))
+    if out['n8n']['enabled'] and owned:
+        raise StackError('%s.n8n.env must not set %s: the preset sets it from %s.postgres, %s.n8n and the stack\'s '
+                         'secrets (n8n would lose its database or its encryption key)' % (where, owned[0], where, where))
+
+
+def _secret_lengths(value, where):
+    """secret_lengths: name -> the fixed length of a third-party credential (e.g. an AWS key ID: 20)."""
+    if value in (None, {}):
+        return {}
+    if not isinstance(value, dict):
+        raise StackError('%s must map secret names to their fixed length, e.g. {aws_access_key_id: 20}' % where)
+    for name, length in value.items():
+        if not isinstance(name, str) or not SECRET_RE.match(name):
+            raise StackError('%s: %r is not a secret name (lower case letters, digits and _)' % (where, name))
+        if isinstance(length, bool) or not isinstance(length, int) or not MIN_DECLARED_LENGTH <= length < MIN_SECRET_LENGTH:
+            raise StackError('%s.%s must be the fixed length of a third-party credential, a whole number from %d '
+                             'to %d (secrets of %d characters and more need no declaration), got %r'
+                             % (where, name, MIN_DECLARED_LENGTH, MIN_SECRET_LENGTH - 1, MIN_SECRET_LENGTH, length))
+    return dict(value)
 
 
 def normalize_projects(projects, slot_port_offset=100, image_overrides=None, network_pool=NETWORK_POOL):
@@ -310,14 +398,53 @@ def normalize_projects(projects, slot_port_offset=100, image_overrides=None, net
     return out
 
 
+def check_projects(projects, slot_port_offset=100, image_overrides=None, network_pool=NETWORK_POOL):
+    """The message of the first rule normalize_projects finds broken, as a list ([] when none)."""
+    try:
+        normalize_projects(projects, slot_port_offset, image_overrides, network_pool)
+    except StackError as exc:
+        return [str(exc)]
+    return []
+
+
+def upstreams_of(projects, host=None):
+    """{<stack>_<app>: where it is defined} of the apps of stack_projects as given (not normalised)."""
+    out = {}
+    for project in projects if isinstance(projects, list) else []:
+        if not isinstance(project, dict) or not isinstance(project.get('name'), str):
+            continue
+        for app in project.get('apps') or []:
+            if isinstance(app, dict) and isinstance(app.get('name'), str):
+                out[upstream_name(project['name'], app)] = '%sstack_projects[%s].apps[%s]' % (
+                    '%s: ' % host if host else '', project['name'], app['name'])
+    return out
+
+
 def weak_secrets(projects):
-    """'stack.secrets.name: reason' for every weak secret given in inventory (no values)."""
+    """'stack.secrets.name: reason' for every weak secret given in inventory (no values), then every
+    pair of different secrets of a stack that hold the same value."""
     found = []
     for project in projects:
+        lengths = project.get('secret_lengths') or {}
+        weak = set()
         for secret, value in sorted(project['secrets'].items()):
-            reason = weak_secret_reason(value)
+            reason = weak_secret_reason(value, lengths.get(secret))
             if reason:
+                weak.add(secret)
                 found.append('stack_projects[%s].secrets.%s: %s' % (project['name'], secret, reason))
+        for secret in sorted(set(lengths) - set(project['secrets'])):
+            found.append('stack_projects[%s].secret_lengths.%s: a declared length is for a secret given in '
+                         'secrets; %s is not there (a generated secret is always %d+ characters)'
+                         % (project['name'], secret, secret, MIN_SECRET_LENGTH))
+        seen = {}
+        for secret, value in sorted(project['secrets'].items()):
+            if secret in weak:
+                continue
+            if isinstance(value, str) and value and value in seen:
+                found.append('stack_projects[%s].secrets.%s: it has the same value as secrets.%s; two secrets '
+                             'must differ (one leaked must not open the other)' % (project['name'], secret, seen[value]))
+            elif isinstance(value, str) and value:
+                seen[value] = secret
     return found
 
 
@@ -368,8 +495,12 @@ def env_file(project, values):
     return '\n'.join(lines) + '\n'
 
 
-def weak_secret_reason(value):
-    """Why a secret value is unfit for production, or None."""
+def weak_secret_reason(value, length=None):
+    """Why a secret value is unfit for production, or None (never the value itself).
+
+    length: the fixed length of a third-party credential declared in secret_lengths; without it
+    a secret needs MIN_SECRET_LENGTH characters.
+    """
     if value is None:
         return 'it is empty'
     text = str(value)
@@ -378,9 +509,19 @@ def weak_secret_reason(value):
         return 'it is empty'
     if low in PLACEHOLDERS or any(low.startswith(p) for p in PLACEHOLDER_PREFIXES):
         return 'it is a placeholder'
-    if len(text) < MIN_SECRET_LENGTH:
+    if any(word in low for word in PLACEHOLDER_WORDS):
+        return 'it is a placeholder (it contains a word such as changeme, example, secret, generate or your-...-here)'
+    if re.search(r'(.)\1{5,}', text):
+        return 'it is a placeholder (the same character 6 times or more in a row)'
+    for period in range(1, 9):
+        if len(text) >= 2 * period and text == (text[:period] * (len(text) // period + 1))[:len(text)]:
+            return 'it is a placeholder (a short pattern repeated)'
+    if length is not None:
+        if len(text) != length:
+            return 'its declared length (secret_lengths) is %d characters, it has %d' % (length, len(text))
+    elif len(text) < MIN_SECRET_LENGTH:
         return 'it is shorter than %d characters' % MIN_SECRET_LENGTH
-    if len(set(text)) < 8:
+    if len(set(text)) < min(8, len(text) // 2):
         return 'it has fewer than 8 distinct characters'
     return None
 

@@ -21,7 +21,7 @@ from bindep.depends import Depends
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TOOLS = pathlib.Path(sys.executable).parent
-DEPENDENCIES = ('community/docker', 'community/general', 'community/crypto', 'community/library_inventory_filtering_v1')
+DEPENDENCIES = ('community/docker', 'community/crypto', 'community/library_inventory_filtering_v1')
 OURS = '# from collection vmdeploy.backend'
 
 

@@ -18,7 +18,8 @@ NAMES = ['20261121T021500Z', '20261122T021500Z', '20261123T021500Z', 'latest']
 
 
 def test_every_filter_is_there():
-    assert set(FILTERS) == {'backup_retention_select', 'backup_retention_check', 'backup_config', 'backup_report_line'}
+    assert set(FILTERS) == {'backup_retention_select', 'backup_retention_check', 'backup_config', 'backup_config_check',
+                            'backup_report_line'}
     assert all(callable(f) for f in FILTERS.values())
 
 
@@ -89,3 +90,18 @@ def test_check_raises_a_filter_error_naming_where(policy, message):
         FILTERS['backup_retention_check'](policy, 'backup_stacks[shop].retention')
     assert message in str(exc.value)
     assert not isinstance(exc.value, backup_retention.RetentionError)
+
+
+def _settings(**over):
+    from ansible_collections.vmdeploy.backend.tests.unit.plugins.module_utils.test_backup import settings
+    return settings(**over)
+
+
+def test_config_check_returns_the_message_instead_of_failing():
+    good = FILTERS['backup_config_check'](_settings(), ['shop'])
+    assert good['error'] == '' and good['config'] == FILTERS['backup_config'](_settings(), ['shop'])
+    settings = _settings(restic_enabled=True, restic_repository='/srv/r', restic_password='changeme')
+    bad = FILTERS['backup_config_check'](settings, ['shop'])
+    assert bad['config'] is None
+    assert bad['error'].startswith('backup_restic_password is a placeholder')
+    assert 'changeme' not in bad['error']

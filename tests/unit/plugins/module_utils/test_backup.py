@@ -89,6 +89,9 @@ def test_config_holds_no_secret():
     ({'restic_enabled': True, 'restic_password': 'x' * 20}, 'backup_restic_repository is empty'),
     ({'restic_enabled': True, 'restic_repository': '/r', 'restic_password': 'changeme'}, 'placeholder'),
     ({'restic_enabled': True, 'restic_repository': '/r', 'restic_password': 'short'}, 'shorter than 16'),
+    ({'restic_enabled': True, 'restic_repository': '/r', 'restic_password': 'replace with: openssl rand -hex 32'},
+     'placeholder'),
+    ({'restic_enabled': True, 'restic_repository': '/r', 'restic_password': 'your-restic-password-here'}, 'placeholder'),
     ({'restic_enabled': 'yes'}, 'backup_restic_enabled must be true or false'),
     ({'restic_enabled': True, 'restic_repository': '/r', 'restic_password': 'x' * 20, 'restic_keep_daily': 0,
       'restic_keep_weekly': 0, 'restic_keep_monthly': 0}, 'backup_restic_keep_daily'),
@@ -298,3 +301,19 @@ def test_job_describes_exit_codes(job_env, rc, text):
         assert module.describe_exit(rc) == text
     finally:
         sys.path.remove(job_env['VMDEPLOY_LIB'])
+
+
+def test_a_stack_without_postgres_is_backed_up_without_a_dump_by_default():
+    # docs/stack-examples/fastapi-sqlite-qdrant.yml: SQLite in a volume, Qdrant, no PostgreSQL.
+    stacks = build(stacks=['shop', 'notes'], known={'shop': True, 'notes': False})['stacks']
+    assert [(s['name'], s['postgres']) for s in stacks] == [('shop', True), ('notes', False)]
+
+
+def test_postgres_true_for_a_stack_without_postgres_is_refused():
+    with pytest.raises(bk.BackupError) as err:
+        build(stacks=[{'name': 'notes', 'postgres': True}], known={'shop': True, 'notes': False})
+    assert str(err.value).startswith('backup_stacks[notes].postgres is true, but stack_projects[notes] runs no PostgreSQL')
+
+
+def test_a_names_list_keeps_dumping_by_default():
+    assert build(stacks=['notes'], known=['shop', 'notes'])['stacks'][0]['postgres'] is True

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import pathlib
 import re
@@ -115,7 +116,7 @@ def test_normalize_fills_preset_defaults(preset, expected):
 
 
 def test_every_preset_has_its_defaults_tested():
-    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'logging',
+    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'logging',
                                      'postgres', 'redis', 'qdrant', 'n8n'])
 
 
@@ -228,7 +229,7 @@ ERRORS = [
     ('env-dash', proj(env={'MY-VAR': 'a'}), {}, W + ".env: 'MY-VAR' is not a valid environment variable name"),
     # apps
     ('app-not-mapping', proj(apps=['api']), {}, W + ".apps[0] must be a mapping, got 'api'"),
-    ('app-unknown-key', proj(apps=[app(imag='x')]), {}, W + '.apps[0]: unknown key(s) imag'),
+    ('app-unknown-key', proj(apps=[app(imag='x')]), {}, W + '.apps[api]: unknown key(s) imag (did you mean `image`?)'),
     ('app-no-name', proj(apps=[{'image': IMAGE, 'host_port': 8000}]), {}, W + '.apps[0].name None must match'),
     ('app-bad-name', proj(apps=[app(name='API')]), {}, W + ".apps[0].name 'API' must match"),
     ('app-no-image', proj(apps=[app(image=None)]), {}, A + '.image is required'),
@@ -270,7 +271,7 @@ ERRORS = [
     ('port-offset-zero', proj(), {'slot_port_offset': 0}, A + ': port 8000 (slot green) is already used by api/blue'),
     # workers
     ('worker-not-mapping', proj(workers=['w']), {}, W + ".workers[0] must be a mapping, got 'w'"),
-    ('worker-unknown-key', proj(workers=[{'name': 'w', 'app': 'api', 'port': 80}]), {}, W + '.workers[0]: unknown key(s) port'),
+    ('worker-unknown-key', proj(workers=[{'name': 'w', 'app': 'api', 'port': 80}]), {}, W + '.workers[w]: unknown key(s) port'),
     ('worker-bad-name', proj(workers=[{'name': 'W', 'app': 'api'}]), {}, W + ".workers[0].name 'W' must match"),
     ('worker-both', proj(workers=[{'name': 'w', 'app': 'api', 'image': 'x:1'}]), {},
      W + '.workers[w] needs exactly one of app'),
@@ -511,6 +512,9 @@ def test_normalize_projects_accepts_joined_names_that_differ():
 # --- weak secrets -----------------------------------------------------------------------------
 
 SHORT = 'it is shorter than %d characters' % stack.MIN_SECRET_LENGTH
+RUN = 'it is a placeholder (the same character 6 times or more in a row)'
+REPEATED = 'it is a placeholder (a short pattern repeated)'
+WORD = 'it is a placeholder (it contains a word such as changeme, example, secret, generate or your-...-here)'
 
 
 @pytest.mark.parametrize('value, reason', [
@@ -532,10 +536,17 @@ SHORT = 'it is shorter than %d characters' % stack.MIN_SECRET_LENGTH
     ('hunter2', SHORT),
     ('Xk9fQ2vLr7TzW4mNb8HcJ3pYs6DgA1u', SHORT),    # 31 characters
     (12345, SHORT),
-    ('a' * 48, 'it has fewer than 8 distinct characters'),
-    ('abcdefg' * 7, 'it has fewer than 8 distinct characters'),
-    ('0123456789abcdef0123456789abcdef', None),    # 32 characters, 16 distinct
-    ('abcdefgh' * 4, None),                        # 32 characters, 8 distinct
+    ('a' * 48, RUN),
+    ('abcdefg' * 7, REPEATED),
+    ('0123456789abcdef0123456789abcdeF', None),    # 32 characters, 17 distinct
+    ('abcdefgh' * 4, REPEATED),                    # 32 characters, 8 distinct, but a pattern
+    ('Xk9fQ2vLr7TzW4mNb8HcJ3pYsaaaaaaa1uEo5RiK', RUN),
+    ('abcdefgh12345678abcdefgh12345679', None),    # almost a pattern: not one
+    ('aabbaabbccaabbccaabbaaccbbaaccbb', 'it has fewer than 8 distinct characters'),
+    ('generate-with-openssl-rand-base64-32', 'it is a placeholder'),
+    ('my-super-secret-jwt-key-0123456789abcdefghij', WORD),
+    ('api-key-goes-here-0123456789abcdefghijklmnop', WORD),
+    ('Xk9fQ2vLr7TzW4mNb8HcJ3pYs6DgA1uEo5Ri-EXAMPLE', WORD),
     (STRONG, None),
 ])
 def test_weak_secret_reason(value, reason):
@@ -551,9 +562,9 @@ def test_weak_secrets_names_but_never_shows_the_values():
     projects = stack.normalize_projects([proj(secrets=secrets), {'name': 'blog', 'apps': [app(host_port=9000)]}])
     found = stack.weak_secrets(projects)
     assert found == [
-        'stack_projects[shop].secrets.jwt: ' + SHORT,
+        'stack_projects[shop].secrets.jwt: ' + REPEATED,
         'stack_projects[shop].secrets.postgres_password: it is a placeholder',
-        'stack_projects[shop].secrets.zz: it has fewer than 8 distinct characters',
+        'stack_projects[shop].secrets.zz: ' + RUN,
     ]
     text = '\n'.join(found)
     for value in secrets.values():
@@ -1489,7 +1500,8 @@ def _devault(value, found):
         return [_devault(v, found) for v in value]
     if isinstance(value, str) and '{{' in value:
         found.append(value)
-        return STRONG
+        # a strong value of its own per vault variable: two secrets must differ
+        return hashlib.sha256(value.encode()).hexdigest()[:40] + STRONG[:8]
     return value
 
 
@@ -1612,3 +1624,125 @@ def test_readme_shows_every_example():
     readme = (ROOT / 'roles' / 'stack' / 'README.md').read_text()
     for shape in SHAPES:
         assert (EXAMPLES / ('%s.yml' % shape)).read_text() in readme, shape
+
+
+# --- issue 14: secrets, images, presets, names ------------------------------------------------------
+
+def test_two_secrets_with_the_same_value_are_refused_without_showing_it():
+    secrets = {'secret_key': STRONG, 'jwt_secret_key': STRONG, 'postgres_password': STRONG_2}
+    found = stack.weak_secrets(stack.normalize_projects([proj(secrets=secrets)]))
+    assert found == ['stack_projects[shop].secrets.secret_key: it has the same value as secrets.jwt_secret_key; '
+                     'two secrets must differ (one leaked must not open the other)']
+    assert STRONG not in found[0]
+
+
+def test_equal_placeholders_are_reported_once_as_placeholders():
+    found = stack.weak_secrets(stack.normalize_projects([proj(secrets={'a': 'changeme', 'b': 'changeme'})]))
+    assert found == ['stack_projects[shop].secrets.a: it is a placeholder', 'stack_projects[shop].secrets.b: it is a placeholder']
+
+
+@pytest.mark.parametrize('lengths, value, reason', [
+    ({'aws_key_id': 20}, 'AKIAIOSFODNN7QWERTZU', None),
+    ({'aws_key_id': 20}, 'AKIAIOSFODNN7QWERTZ', 'its declared length (secret_lengths) is 20 characters, it has 19'),
+    ({}, 'AKIAIOSFODNN7QWERTZU', SHORT),
+])
+def test_a_third_party_credential_may_declare_its_fixed_length(lengths, value, reason):
+    project = stack.normalize_projects([proj(secrets={'aws_key_id': value}, secret_lengths=lengths)])
+    found = stack.weak_secrets(project)
+    assert found == ([] if reason is None else ['stack_projects[shop].secrets.aws_key_id: ' + reason])
+
+
+@pytest.mark.parametrize('lengths, words', [
+    ({'aws_key_id': 8}, 'a whole number from 16 to 31'),
+    ({'aws_key_id': 40}, 'need no declaration'),
+    ({'aws_key_id': True}, 'a whole number from 16 to 31'),
+    ({'AWS': 20}, "'AWS' is not a secret name"),
+    (['aws_key_id'], 'must map secret names to their fixed length'),
+])
+def test_secret_lengths_are_checked(lengths, words):
+    with pytest.raises(stack.StackError, match=re.escape(words)):
+        stack.normalize_projects([proj(secret_lengths=lengths)])
+
+
+def test_a_declared_length_needs_its_secret():
+    found = stack.weak_secrets(stack.normalize_projects([proj(secret_lengths={'aws_key_id': 20})]))
+    assert found == ['stack_projects[shop].secret_lengths.aws_key_id: a declared length is for a secret given in '
+                     'secrets; aws_key_id is not there (a generated secret is always 32+ characters)']
+
+
+@pytest.mark.parametrize('kind, project, words', [
+    ('app', proj(apps=[app(image='ghcr.io/acme/api :1')]), W + '.apps[api].image contains a space'),
+    ('app', proj(apps=[app(image='ghcr.io/Acme/api:1')]), W + '.apps[api].image has a repository name with upper case'),
+    ('worker', proj(workers=[{'name': 'w', 'image': 'acme/w:1 '}]), W + '.workers[w].image contains a space'),
+    ('preset', proj(redis={'enabled': True, 'image': 'Redis:7'}), W + '.redis.image has a repository name with upper'),
+    ('pgvector', proj(postgres={'enabled': True, 'pgvector': True}),
+     W + '.postgres.pgvector needs an image with the vector extension, such as pgvector/pgvector:pg16'),
+])
+def test_images_and_presets_are_checked_at_validation_time(kind, project, words):
+    with pytest.raises(stack.StackError, match=re.escape(words)):
+        stack.normalize_projects([project])
+
+
+def test_an_image_override_is_checked_and_named_as_such():
+    with pytest.raises(stack.StackError, match=re.escape("stack_image_overrides contains a space")):
+        stack.normalize_projects([proj()], image_overrides={'shop': {'api': 'acme/api 2'}})
+
+
+def test_pgvector_with_its_image_passes():
+    out = stack.normalize_projects([proj(postgres={'enabled': True, 'pgvector': True, 'image': 'pgvector/pgvector:pg16'})])
+    assert out[0]['postgres']['pgvector'] is True
+
+
+def test_check_projects_returns_the_first_message():
+    assert stack.check_projects([proj()]) == []
+    assert stack.check_projects([proj(apps=[app(replica=2)])]) == [
+        W + '.apps[api]: unknown key(s) replica (did you mean `replicas`?); allowed: ' + ', '.join(sorted(
+            set(stack.APP_DEFAULTS) | {'name', 'image'}))]
+
+
+def test_upstreams_of_name_every_app_by_host():
+    projects = [proj(), {'name': 'blog-x', 'apps': [app(name='web-ui', host_port=9000)]}, 'junk', {'apps': []}]
+    assert stack.upstreams_of(projects, 'app-1') == {
+        'shop_api': 'app-1: stack_projects[shop].apps[api]',
+        'blog_x_web_ui': 'app-1: stack_projects[blog-x].apps[web-ui]'}
+    assert stack.upstreams_of(None) == {}
+
+
+@pytest.mark.parametrize('image', ['postgres:16', 'postgres', 'docker.io/library/postgres:17-alpine',
+                                   'bitnami/postgresql:16@sha256:' + 'a' * 64])
+def test_pgvector_on_a_known_image_without_it_is_refused(image):
+    with pytest.raises(stack.StackError, match=re.escape('.postgres.pgvector needs an image with the vector extension')):
+        stack.normalize_projects([proj(postgres={'enabled': True, 'pgvector': True, 'image': image})])
+
+
+@pytest.mark.parametrize('image', ['ghcr.io/acme/postgres-ai:16', 'registry.local:5000/db/pg:16', 'tensorchord/pgvecto-rs:pg16'])
+def test_pgvector_on_another_image_is_left_to_the_host_check(image):
+    # Such an image may have vector built in; the role checks pg_available_extensions before CREATE EXTENSION.
+    out = stack.normalize_projects([proj(postgres={'enabled': True, 'pgvector': True, 'image': image})])
+    assert out[0]['postgres']['image'] == image
+
+
+@pytest.mark.parametrize('image, repository', [
+    ('postgres:16', 'postgres'), ('registry.local:5000/db/pg:16', 'registry.local:5000/db/pg'),
+    ('registry.local:5000/db/pg', 'registry.local:5000/db/pg'), ('pg@sha256:' + 'b' * 64, 'pg'),
+])
+def test_repository_of_an_image(image, repository):
+    assert stack._repository(image) == repository
+
+
+@pytest.mark.parametrize('postgres, n8n, words', [
+    ({'enabled': True, 'database': 'app'}, {'enabled': True, 'database': 'app'},
+     W + '.n8n.database must be a database of its own: app is also ' + W + '.postgres.database'),
+    ({'enabled': True, 'databases': ['flows']}, {'enabled': True, 'database': 'flows'},
+     W + '.n8n.database must be a database of its own: flows is also in ' + W + '.postgres.databases'),
+    ({'enabled': True}, {'enabled': True, 'env': {'DB_POSTGRESDB_DATABASE': 'other', 'GENERIC_TIMEZONE': 'UTC'}},
+     W + '.n8n.env must not set DB_POSTGRESDB_DATABASE: the preset sets it'),
+])
+def test_n8n_settings_that_cannot_work_with_the_preset_are_refused(postgres, n8n, words):
+    with pytest.raises(stack.StackError, match=re.escape(words)):
+        stack.normalize_projects([proj(postgres=postgres, n8n=n8n)])
+
+
+def test_n8n_with_its_own_database_and_env_passes():
+    out = stack.normalize_projects([proj(postgres={'enabled': True}, n8n={'enabled': True, 'env': {'GENERIC_TIMEZONE': 'UTC'}})])
+    assert out[0]['n8n']['database'] == 'n8n'
