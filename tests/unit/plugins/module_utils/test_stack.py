@@ -105,9 +105,10 @@ def test_normalize_fills_app_defaults():
 
 @pytest.mark.parametrize('preset, expected', [
     ('postgres', {'enabled': False, 'image': 'postgres:16', 'user': 'app', 'database': 'app', 'databases': [],
-                  'pgvector': False, 'settings': {}, 'cpus': None, 'memory': None}),
-    ('redis', {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'cpus': None, 'memory': None}),
-    ('qdrant', {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'cpus': None, 'memory': None}),
+                  'pgvector': False, 'settings': {}, 'cpus': None, 'memory': None, 'host_port': 5432}),
+    ('redis', {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'cpus': None, 'memory': None,
+               'host_port': 6379}),
+    ('qdrant', {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'cpus': None, 'memory': None, 'host_port': 6333}),
     ('n8n', {'enabled': False, 'image': 'n8nio/n8n:1.72.1', 'database': 'n8n', 'host_port': 5678, 'env': {},
              'cpus': None, 'memory': None}),
 ])
@@ -116,7 +117,7 @@ def test_normalize_fills_preset_defaults(preset, expected):
 
 
 def test_every_preset_has_its_defaults_tested():
-    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'logging',
+    assert sorted(norm()) == sorted(['name', 'subnet', 'data_host', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'logging',
                                      'postgres', 'redis', 'qdrant', 'n8n'])
 
 
@@ -199,7 +200,7 @@ ERRORS = [
     ('name-underscore', proj(name='my_shop'), {}, "name 'my_shop' must match"),
     ('name-too-long', proj(name='s' * 32), {}, 'must match ^[a-z][a-z0-9-]{0,30}$'),
     ('name-not-str', proj(name=5), {}, 'name 5 must match'),
-    ('unknown-stack-key', proj(volumes=['x:/x']), {}, W + ': unknown key(s) volumes; allowed: apps, env'),
+    ('unknown-stack-key', proj(volumes=['x:/x']), {}, W + ': unknown key(s) volumes; allowed: apps, data_host, env'),
     ('nothing-to-run', {'name': 'shop'}, {}, W + ' has nothing to run'),
     ('nothing-to-run-empty', proj(apps=[], workers=[]), {}, W + ' has nothing to run'),
     # presets
@@ -365,7 +366,7 @@ def test_each_mapping_allows_its_own_name_keys():
         assert 'name' not in out[preset] and 'app' not in out[preset], preset
     with pytest.raises(stack.StackError) as exc:
         norm(proj(postgres={'enabled': True, 'name': 'shop'}))
-    assert 'allowed: cpus, database, databases, enabled, image, memory, pgvector, settings, user' in str(exc.value)
+    assert 'allowed: cpus, database, databases, enabled, host_port, image, memory, pgvector, settings, user' in str(exc.value)
 
 
 @pytest.mark.parametrize('enabled', ['yes', 'true', 1, 0, None, []])
@@ -1332,7 +1333,7 @@ def test_a_legacy_state_without_services_renders_from_inventory():
     steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans),
                                 proxy_hosts=['h1'], app_host='h1')
     # a slot released before the fixed addresses is reached on its published ports
-    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api',
+    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1',
                                       'servers': [{'address': '127.0.0.1:8000'}, {'address': '127.0.0.1:8001'}]}]
 
 
@@ -1347,9 +1348,9 @@ def test_release_steps_bluegreen():
     assert steps['migrate_service'] is None
     assert steps['gate_urls'] == ['http://10.231.31.164:8000/health', 'http://10.231.31.165:8000/health']
     assert steps['gate_containers'] == ['shop-api-green-1-1', 'shop-api-green-2-1']
-    assert steps['switch'] == [{'host': 'h1', 'name': 'shop_api', 'servers': [{'address': '10.231.31.164:8000'},
+    assert steps['switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1', 'servers': [{'address': '10.231.31.164:8000'},
                                                                               {'address': '10.231.31.165:8000'}]}]
-    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'servers': [{'address': '10.231.31.64:8000'},
+    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1', 'servers': [{'address': '10.231.31.64:8000'},
                                                                                     {'address': '10.231.31.65:8000'}]}]
     assert steps['drain_seconds'] == 7
     assert _bare(steps['slots_after']) == {'api': [{'slot': 'green', 'image': IMAGE, 'release': 'r2'}]}
@@ -1398,7 +1399,7 @@ def test_serving_upstreams_leave_released_apps_to_their_release():
     project['apps'][0]['image'] = 'api:2'
     plans = stack.plan_releases(project, state, 'sum', 'r2')
     assert stack.serving_upstreams(project, plans, 100, ['h1'], 'h1') == [
-        {'host': 'h1', 'name': 'shop_web', 'servers': [{'address': '10.231.31.74:8000'}]}]
+        {'host': 'h1', 'name': 'shop_web', 'part': 'h1', 'servers': [{'address': '10.231.31.74:8000'}]}]
 
 
 # --- rollback_targets -------------------------------------------------------------------------
