@@ -54,4 +54,5 @@ class FilterModule(object):
             'stack_release_steps': _wrap(_stack.release_steps),
             'stack_place': _wrap(_stack.place_projects),
             'stack_roll': _wrap(_stack.fleet_roll),
+            'stack_fleet': _wrap(_stack.fleet_of),
         }

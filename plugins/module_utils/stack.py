@@ -436,7 +436,7 @@ def normalize_projects(projects, slot_port_offset=100, image_overrides=None, net
     return out
 
 
-def place_projects(projects, host, publish_address='127.0.0.1', data_addresses=None):
+def place_projects(projects, host, publish_address='127.0.0.1', data_addresses=None, data_only=False):
     """What of each (normalised) stack runs on host, and where its ports are published.
 
     A stack with a data_host runs its data services there ('data': published on that host's
@@ -460,6 +460,8 @@ def place_projects(projects, host, publish_address='127.0.0.1', data_addresses=N
                 raise StackError('stack_projects[%s].data_host: no address known for %s (set stack_publish_address '
                                  'in its host_vars)' % (project['name'], project['data_host']))
             placed['data_address'] = address
+        if data_only and placed['placement'] != 'data':
+            continue
         out.append(placed)
     return out
 
@@ -1116,6 +1118,19 @@ def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_
         # blue/green never touched the serving containers; recreate must start the old version again.
         'abort_recreate': 'never' if bluegreen else 'auto',
     }
+
+
+def fleet_of(name, hosts, projects_per_host, data_host='', host=''):
+    """The app hosts that run stack `name` (in the order given, the inventory's) and its home:
+    the host holding its deploy lock and generated secrets (its data host, else the first of them).
+
+    projects_per_host: each host's stack_projects as given, in the order of hosts.
+    """
+    running = [h for h, projects in zip(hosts, projects_per_host)
+               if any(isinstance(p, dict) and p.get('name') == name for p in projects or [])]
+    if host and host not in running and host != data_host:
+        running.append(host)
+    return {'hosts': running, 'home': data_host or (running[0] if running else host)}
 
 
 def fleet_roll(hosts, plans_per_host, app, batch=1):
