@@ -1747,3 +1747,105 @@ def test_n8n_settings_that_cannot_work_with_the_preset_are_refused(postgres, n8n
 def test_n8n_with_its_own_database_and_env_passes():
     out = stack.normalize_projects([proj(postgres={'enabled': True}, n8n={'enabled': True, 'env': {'GENERIC_TIMEZONE': 'UTC'}})])
     assert out[0]['n8n']['database'] == 'n8n'
+
+
+# --- A fleet: data hosts, published addresses, upstream parts, rolls -----------------------------
+
+def fleet_project(**kwargs):
+    return norm(proj(data_host='db1', postgres={'enabled': True}, redis={'enabled': True}, **kwargs))
+
+
+def test_a_data_host_runs_the_data_services_published_on_its_address():
+    [placed] = stack.place_projects([fleet_project()], 'db1', '192.168.213.14', {'db1': '192.168.213.14'})
+    assert placed['placement'] == 'data' and placed['apps'] == [] and placed['workers'] == []
+    doc = stack.compose_project(placed, {})
+    assert sorted(doc['services']) == ['postgres', 'redis']
+    assert doc['services']['postgres']['ports'] == ['192.168.213.14:5432:5432']
+    assert doc['services']['redis']['ports'] == ['192.168.213.14:6379:6379']
+
+
+def test_an_app_host_runs_the_apps_against_the_data_host():
+    [placed] = stack.place_projects([fleet_project()], 'app1', '192.168.213.12', {'db1': '192.168.213.14'})
+    assert placed['placement'] == 'apps'
+    plan = stack.plan_releases(placed, {}, '', 'r1')
+    doc = stack.compose_project(placed, stack.serving_slots(plan))
+    assert sorted(doc['services']) == ['api-blue-1']
+    api = doc['services']['api-blue-1']
+    assert api['ports'] == ['192.168.213.12:8000:8000']
+    assert 'depends_on' not in api
+    assert api['environment']['DATABASE_URL'] == 'postgresql://app:${POSTGRES_PASSWORD_URLENC:?}@192.168.213.14:5432/app'
+    assert api['environment']['REDIS_URL'] == 'redis://:${REDIS_PASSWORD_URLENC:?}@192.168.213.14:6379/0'
+
+
+def test_a_stack_without_data_host_is_placed_whole_and_unchanged():
+    project = norm(proj(postgres={'enabled': True}))
+    [placed] = stack.place_projects([project], 'h1')
+    assert placed['placement'] == 'all'
+    plan = stack.plan_releases(placed, {}, '', 'r1')
+    assert stack.compose_project(placed, stack.serving_slots(plan)) == stack.compose_project(project, stack.serving_slots(plan))
+    assert stack.app_fingerprint(placed, placed['apps'][0]) == stack.app_fingerprint(project, project['apps'][0])
+
+
+def test_a_data_host_keeps_its_own_stacks_only():
+    other = norm(proj(name='blog', apps=[app(host_port=9000)]))
+    placed = stack.place_projects([fleet_project(), other], 'db1', '192.168.213.14', {'db1': '192.168.213.14'}, True)
+    assert [p['name'] for p in placed] == ['shop']
+
+
+def test_an_app_host_needs_the_address_of_the_data_host():
+    with pytest.raises(stack.StackError, match=r'stack_projects\[shop\].data_host: no address known for db1'):
+        stack.place_projects([fleet_project()], 'app1', '192.168.213.12', {})
+
+
+@pytest.mark.parametrize('changes, message', [
+    ({'data_host': 'db1'}, W + '.data_host is set, but the stack has no data service to run there'),
+    ({'data_host': 'db1', 'postgres': {'enabled': True}, 'n8n': {'enabled': True}}, W + '.n8n runs beside its PostgreSQL'),
+    ({'data_host': ['db1']}, W + '.data_host must be the inventory name of the host'),
+    ({'postgres': {'enabled': True, 'host_port': 80}}, W + '.postgres.host_port (the port it is published on, on its data host)'),
+])
+def test_data_host_rules(changes, message):
+    with pytest.raises(stack.StackError) as exc:
+        norm(proj(**changes))
+    assert message in str(exc.value)
+
+
+def test_two_stacks_on_one_data_host_need_their_own_ports():
+    a = proj(data_host='db1', postgres={'enabled': True})
+    b = proj(name='blog', data_host='db1', postgres={'enabled': True}, apps=[app(host_port=9000)])
+    with pytest.raises(stack.StackError, match=r'stack_projects\[blog\].postgres.host_port: port 5432 on data host db1'):
+        stack.normalize_projects([a, b])
+    b['postgres']['host_port'] = 5433
+    assert len(stack.normalize_projects([a, b])) == 2
+
+
+def test_a_proxy_on_another_host_gets_this_hosts_part_at_its_published_ports():
+    [placed] = stack.place_projects([fleet_project(apps=[app(replicas=2)])], 'app1', '192.168.213.12',
+                                    {'db1': '192.168.213.14'})
+    plans = stack.plan_releases(placed, {}, '', 'r1')
+    assert stack.serving_upstreams(placed, plans, 100, ['edge'], 'app1') == [
+        {'host': 'edge', 'name': 'shop_api', 'part': 'app1',
+         'servers': [{'address': '192.168.213.12:8000'}, {'address': '192.168.213.12:8001'}]}]
+    state = {'apps': {'api': dict(stack.state_entries(plans)['api'])}}
+    placed['apps'][0]['image'] = 'ghcr.io/acme/api:1.1.0'
+    [plan] = stack.plan_releases(placed, state, '', 'r2')
+    steps = stack.release_steps(placed, plan, stack.serving_slots([plan]), state['apps'], 100, 5, ['edge'], 'app1')
+    assert steps['switch'] == [{'host': 'edge', 'name': 'shop_api', 'part': 'app1',
+                                'servers': [{'address': '192.168.213.12:8100'}, {'address': '192.168.213.12:8101'}]}]
+    assert steps['abort_switch'][0]['servers'] == [{'address': '192.168.213.12:8000'}, {'address': '192.168.213.12:8001'}]
+
+
+def test_a_roll_goes_over_the_releasing_hosts_in_batches():
+    release = [{'app': 'api', 'action': 'release'}]
+    steady = [{'app': 'api', 'action': 'steady'}]
+    roll = stack.fleet_roll(['a1', 'a2', 'a3', 'a4'], [release, steady, release, release], 'api', 2)
+    assert roll == {'hosts': ['a1', 'a3', 'a4'], 'batches': [['a1', 'a3'], ['a4']], 'migrate_host': 'a1'}
+    assert stack.fleet_roll(['a1'], [steady], 'api') == {'hosts': [], 'batches': [], 'migrate_host': None}
+    with pytest.raises(stack.StackError, match='stack_release_batch must be a whole number of at least 1'):
+        stack.fleet_roll(['a1'], [release], 'api', 0)
+
+
+def test_the_home_of_a_stack_is_its_data_host_else_its_first_app_host():
+    shop, blog = [{'name': 'shop'}], [{'name': 'blog'}]
+    assert stack.fleet_of('shop', ['a1', 'a2', 'a3'], [blog, shop, shop], '', 'a3') == {'hosts': ['a2', 'a3'], 'home': 'a2'}
+    assert stack.fleet_of('shop', ['a1', 'a2'], [shop, shop], 'db1', 'db1') == {'hosts': ['a1', 'a2'], 'home': 'db1'}
+    assert stack.fleet_of('shop', [], [], '', 'solo') == {'hosts': ['solo'], 'home': 'solo'}
