@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Ask a site who serves it, many times, and print the answers counted, as JSON.
 
-    who_serves.py [--host-header NAME] [--count N] [--timeout SECONDS] URL
+    python3 who_serves.py [--host-header NAME] [--count N] [--timeout SECONDS] URL
 
 GETs URL N times one after the other, each on a fresh connection (so a proxy balancing
 round-robin sends them to every server in turn), and prints
