@@ -16,9 +16,16 @@ from ansible_collections.vmdeploy.backend.plugins.module_utils import nginx_rule
 from ansible_collections.vmdeploy.backend.plugins.module_utils import nginx_upstream as _upstream
 
 
-def nginx_upstream_conf(name, servers, keepalive=16):
+def nginx_upstream_conf(name, servers, keepalive=16, parts_dir=None):
     try:
-        return _upstream.upstream_conf(name, servers, keepalive)
+        return _upstream.upstream_conf(name, servers, keepalive, parts_dir)
+    except _upstream.UpstreamError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
+def nginx_upstream_part_conf(servers, name, part):
+    try:
+        return _upstream.part_conf(servers, name, part)
     except _upstream.UpstreamError as exc:
         raise AnsibleFilterError(str(exc))
 
@@ -29,4 +36,5 @@ def nginx_errors(values, acme_path=_rules.ACME_PATH):
 
 class FilterModule(object):
     def filters(self):
-        return {'nginx_upstream_conf': nginx_upstream_conf, 'nginx_errors': nginx_errors}
+        return {'nginx_upstream_conf': nginx_upstream_conf, 'nginx_upstream_part_conf': nginx_upstream_part_conf,
+                'nginx_errors': nginx_errors}

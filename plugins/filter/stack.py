@@ -52,4 +52,7 @@ class FilterModule(object):
             'stack_before_services': _wrap(_stack.before_services),
             'stack_serving_upstreams': _wrap(_stack.serving_upstreams),
             'stack_release_steps': _wrap(_stack.release_steps),
+            'stack_place': _wrap(_stack.place_projects),
+            'stack_roll': _wrap(_stack.fleet_roll),
+            'stack_fleet': _wrap(_stack.fleet_of),
         }

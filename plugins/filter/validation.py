@@ -66,6 +66,10 @@ def stack_settings_errors(values, host):
     return _stack_rules.errors(values, host)
 
 
+def stack_placement_errors(projects, host, groups, addresses):
+    return _stack_rules.placement_errors(projects, host, groups, addresses)
+
+
 class FilterModule(object):
     def filters(self):
         return {
@@ -79,4 +83,5 @@ class FilterModule(object):
             'firewall_errors': firewall_errors,
             'docker_errors': docker_errors,
             'stack_settings_errors': stack_settings_errors,
+            'stack_placement_errors': stack_placement_errors,
         }

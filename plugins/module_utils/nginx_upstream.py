@@ -18,6 +18,7 @@ import re
 NAME_RE = re.compile(r'^[a-z0-9][a-z0-9_-]*$')
 # host:port with an IPv4 address, a host name or a bracketed IPv6 address.
 ADDRESS_RE = re.compile(r'^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$')
+PART_RE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
 TIME_RE = re.compile(r'^[0-9]+(ms|s|m|h)?$')
 SERVER_DEFAULTS = {'weight': 1, 'backup': False, 'max_fails': 1, 'fail_timeout': '5s'}
 
@@ -70,23 +71,48 @@ def normalize_servers(servers, where='nginx_upstream_servers'):
     return out
 
 
-def upstream_conf(name, servers, keepalive=16):
-    """Text of the upstream file: `upstream NAME { server ...; keepalive N; }`."""
+def _server_line(server):
+    words = ['server', server['address']]
+    if server['weight'] != 1:
+        words.append('weight=%d' % server['weight'])
+    words.append('max_fails=%d' % server['max_fails'])
+    words.append('fail_timeout=%s' % server['fail_timeout'])
+    if server['backup']:
+        words.append('backup')
+    return '    %s;' % ' '.join(words)
+
+
+def _check_name(name):
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise UpstreamError('nginx_upstream_name must match %s, got %r' % (NAME_RE.pattern, name))
+
+
+def upstream_conf(name, servers, keepalive=16, parts_dir=None):
+    """Text of the upstream file: `upstream NAME { server ...; keepalive N; }`.
+
+    With parts_dir, the servers are the parts in that directory (one file per app host, each
+    owned by the host it names: part_conf) and servers is not used.
+    """
+    _check_name(name)
     _int(keepalive, 'nginx_upstream_keepalive', 0)
     lines = ['# Managed by vmdeploy.backend.nginx (entry point upstream): rewritten by each release.',
              'upstream %s {' % name]
-    for server in normalize_servers(servers):
-        words = ['server', server['address']]
-        if server['weight'] != 1:
-            words.append('weight=%d' % server['weight'])
-        words.append('max_fails=%d' % server['max_fails'])
-        words.append('fail_timeout=%s' % server['fail_timeout'])
-        if server['backup']:
-            words.append('backup')
-        lines.append('    %s;' % ' '.join(words))
+    if parts_dir:
+        lines.append('    include %s/*.conf;' % parts_dir.rstrip('/'))
+    else:
+        lines.extend(_server_line(server) for server in normalize_servers(servers))
     if keepalive:
         lines.append('    keepalive %d;' % keepalive)
     lines.append('}')
+    return '\n'.join(lines) + '\n'
+
+
+def part_conf(servers, name, part):
+    """Text of one part of an upstream: the servers one app host serves the upstream with."""
+    _check_name(name)
+    if not isinstance(part, str) or not PART_RE.match(part):
+        raise UpstreamError('nginx_upstream_part must be a host name (letters, digits, . _ -), got %r' % (part,))
+    lines = ['# Managed by vmdeploy.backend.nginx (entry point upstream): the servers of %s in upstream %s.'
+             % (part, name)]
+    lines.extend(_server_line(server) for server in normalize_servers(servers))
     return '\n'.join(lines) + '\n'

@@ -84,10 +84,11 @@ WORKER_DEFAULTS = {
 PRESET_DEFAULTS = {
     'postgres': {
         'enabled': False, 'image': 'postgres:16', 'database': 'app', 'user': 'app',
-        'databases': [], 'pgvector': False, 'settings': {}, 'memory': None, 'cpus': None,
+        'databases': [], 'pgvector': False, 'settings': {}, 'memory': None, 'cpus': None, 'host_port': 5432,
     },
-    'redis': {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'memory': None, 'cpus': None},
-    'qdrant': {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'memory': None, 'cpus': None},
+    'redis': {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'memory': None, 'cpus': None,
+              'host_port': 6379},
+    'qdrant': {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'memory': None, 'cpus': None, 'host_port': 6333},
     'n8n': {
         'enabled': False, 'image': 'n8nio/n8n:1.72.1', 'host_port': 5678, 'database': 'n8n',
         'env': {}, 'memory': None, 'cpus': None,
@@ -104,6 +105,11 @@ PRESET_SECRETS = {
 
 #: passwords that also go into connection URLs, URL-encoded as <VAR>_URLENC in .env
 URL_SECRETS = {'POSTGRES_PASSWORD': 'postgres', 'REDIS_PASSWORD': 'redis'}
+#: The stateful presets a data host carries (data_host), with the port each listens on in its container.
+DATA_PRESETS = {'postgres': 5432, 'redis': 6379, 'qdrant': 6333}
+#: Where a stack's parts run on a host (place_projects): everything ('all', one host), the apps and
+#: workers with the data services on the stack's data host ('apps'), or the data services only ('data').
+PLACEMENTS = ('all', 'apps', 'data')
 
 
 class StackError(ValueError):
@@ -191,7 +197,7 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
         raise StackError('stack_projects: name %r must match %s' % (name, NAME_RE.pattern))
     where = 'stack_projects[%s]' % name
     allowed = {'name', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'postgres', 'redis', 'qdrant', 'n8n',
-               'logging', 'subnet'}
+               'logging', 'subnet', 'data_host'}
     unknown = sorted(set(project) - allowed, key=str)
     if unknown:
         raise StackError(unknown_key_message(where, unknown, allowed))
@@ -201,6 +207,10 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
     if not isinstance(out['secrets'], dict):
         raise StackError('%s.secrets must be a mapping of secret name: value' % where)
     out['subnet'] = _subnet(project.get('subnet'), name, where, network_pool)
+    out['data_host'] = project.get('data_host') or ''
+    if not isinstance(out['data_host'], str):
+        raise StackError('%s.data_host must be the inventory name of the host that runs the stack\'s data services '
+                         '(PostgreSQL, Redis, Qdrant), or empty to run them beside the apps, got %r' % (where, out['data_host']))
     _check_env(out['env'], where + '.env')
     for preset, defaults in PRESET_DEFAULTS.items():
         out[preset] = _merge(defaults, project.get(preset), '%s.%s' % (where, preset))
@@ -210,6 +220,7 @@ def normalize_project(project, slot_port_offset=100, image_overrides=None, netwo
         if out[preset]['enabled']:
             _check_image(out[preset]['image'], '%s.%s.image' % (where, preset))
     _check_presets(out, where)
+    _check_data_host(out, where)
 
     names = set()
     ports = {}
@@ -340,6 +351,23 @@ def _check_presets(out, where):
                          'secrets (n8n would lose its database or its encryption key)' % (where, owned[0], where, where))
 
 
+def _check_data_host(out, where):
+    """The data services' published ports, and what a stack with a data host must have."""
+    for preset in DATA_PRESETS:
+        port = out[preset]['host_port']
+        if isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65535:
+            raise StackError('%s.%s.host_port (the port it is published on, on its data host) must be a port from '
+                             '1024 to 65535, got %r' % (where, preset, port))
+    if not out['data_host']:
+        return
+    if not any(out[p]['enabled'] for p in DATA_PRESETS):
+        raise StackError('%s.data_host is set, but the stack has no data service to run there: enable postgres, redis '
+                         'or qdrant, or leave data_host out' % where)
+    if out['n8n']['enabled']:
+        raise StackError('%s.n8n runs beside its PostgreSQL: a stack with n8n keeps its data on its app host '
+                         '(leave data_host out)' % where)
+
+
 def _secret_lengths(value, where):
     """secret_lengths: name -> the fixed length of a third-party credential (e.g. an AWS key ID: 20)."""
     if value in (None, {}):
@@ -386,6 +414,16 @@ def normalize_projects(projects, slot_port_offset=100, image_overrides=None, net
                                  'clash with stack_projects[%s].apps[%s]; rename one of them'
                                  % (project['name'], app['name'], key, joined[key][0], joined[key][1]))
             joined[key] = (project['name'], app['name'])
+    data_ports = {}
+    for project in out:
+        for preset in DATA_PRESETS:
+            if not project['data_host'] or not project[preset]['enabled']:
+                continue
+            key = (project['data_host'], project[preset]['host_port'])
+            if key in data_ports:
+                raise StackError('stack_projects[%s].%s.host_port: port %d on data host %s is also used by %s; give one '
+                                 'of them another host_port' % (project['name'], preset, key[1], key[0], data_ports[key]))
+            data_ports[key] = 'stack_projects[%s].%s' % (project['name'], preset)
     subnets = {}
     for project in out:
         if project['subnet'] in subnets:
@@ -396,6 +434,41 @@ def normalize_projects(projects, slot_port_offset=100, image_overrides=None, net
     if unknown:
         raise StackError('stack_image_overrides: no stack named %s' % ', '.join(unknown))
     return out
+
+
+def place_projects(projects, host, publish_address='127.0.0.1', data_addresses=None, data_only=False):
+    """What of each (normalised) stack runs on host, and where its ports are published.
+
+    A stack with a data_host runs its data services there ('data': published on that host's
+    publish_address, no apps) and its apps and workers everywhere else ('apps': they reach the data
+    services at data_addresses[data_host]); a stack without one runs whole on the host ('all').
+    """
+    out = []
+    for project in projects:
+        placed = copy.deepcopy(project)
+        placed['publish_address'] = publish_address
+        placed['data_address'] = ''
+        if not project['data_host']:
+            placed['placement'] = 'all'
+        elif project['data_host'] == host:
+            placed['placement'] = 'data'
+            placed['apps'], placed['workers'] = [], []
+        else:
+            placed['placement'] = 'apps'
+            address = (data_addresses or {}).get(project['data_host'])
+            if not address:
+                raise StackError('stack_projects[%s].data_host: no address known for %s (set stack_publish_address '
+                                 'in its host_vars)' % (project['name'], project['data_host']))
+            placed['data_address'] = address
+        if data_only and placed['placement'] != 'data':
+            continue
+        out.append(placed)
+    return out
+
+
+def data_here(project, preset):
+    """Whether the preset's service runs on this host (it is enabled and the stack's data is here)."""
+    return bool(project[preset]['enabled']) and (preset not in DATA_PRESETS or project.get('placement', 'all') != 'apps')
 
 
 def check_projects(projects, slot_port_offset=100, image_overrides=None, network_pool=NETWORK_POOL):
@@ -610,7 +683,7 @@ def _data_services(project):
     """Service name -> definition for the enabled presets."""
     services = {}
     pg = project['postgres']
-    if pg['enabled']:
+    if data_here(project, 'postgres'):
         command = ['postgres']
         for key, value in sorted(pg['settings'].items()):
             command += ['-c', '%s=%s' % (key, value)]
@@ -631,7 +704,7 @@ def _data_services(project):
         }
         if len(command) > 1:
             services['postgres']['command'] = command
-    if project['redis']['enabled']:
+    if data_here(project, 'redis'):
         rd = project['redis']
         args = 'redis-server --appendonly %s --requirepass "$$REDIS_PASSWORD"' % ('yes' if rd['appendonly'] else 'no')
         services['redis'] = {
@@ -642,7 +715,7 @@ def _data_services(project):
             'healthcheck': {'test': ['CMD-SHELL', 'redis-cli ping | grep -q PONG'],
                             'interval': '5s', 'timeout': '3s', 'retries': 10, 'start_period': '10s'},
         }
-    if project['qdrant']['enabled']:
+    if data_here(project, 'qdrant'):
         services['qdrant'] = {
             'image': project['qdrant']['image'],
             'environment': {'QDRANT__SERVICE__API_KEY': '${QDRANT_API_KEY:?}'},
@@ -677,6 +750,10 @@ def _data_services(project):
             deploy = _limits(project[preset])
             if deploy:
                 services[preset]['deploy'] = deploy
+            if preset in DATA_PRESETS and project.get('placement') == 'data':
+                # The app hosts reach it on the data host's private address (the firewall admits them only).
+                services[preset]['ports'] = ['%s:%d:%d' % (project['publish_address'], project[preset]['host_port'],
+                                                           DATA_PRESETS[preset])]
     return services
 
 
@@ -684,12 +761,19 @@ def _shared_env(project):
     """Connection settings every app and worker gets for the enabled presets."""
     env = {}
     pg = project['postgres']
+    remote = project.get('placement') == 'apps'
+
+    def where(preset):
+        if remote:
+            return '%s:%d' % (project['data_address'], project[preset]['host_port'])
+        return '%s:%d' % (preset, DATA_PRESETS[preset])
+
     if pg['enabled']:
-        env['DATABASE_URL'] = 'postgresql://%s:${POSTGRES_PASSWORD_URLENC:?}@postgres:5432/%s' % (pg['user'], pg['database'])
+        env['DATABASE_URL'] = 'postgresql://%s:${POSTGRES_PASSWORD_URLENC:?}@%s/%s' % (pg['user'], where('postgres'), pg['database'])
     if project['redis']['enabled']:
-        env['REDIS_URL'] = 'redis://:${REDIS_PASSWORD_URLENC:?}@redis:6379/0'
+        env['REDIS_URL'] = 'redis://:${REDIS_PASSWORD_URLENC:?}@%s/0' % where('redis')
     if project['qdrant']['enabled']:
-        env['QDRANT_URL'] = 'http://qdrant:6333'
+        env['QDRANT_URL'] = 'http://%s' % where('qdrant')
         env['QDRANT_API_KEY'] = '${QDRANT_API_KEY:?}'
     env.update(dict((k, str(v)) for k, v in project['env'].items()))
     return env
@@ -719,7 +803,8 @@ def _app_deps(project):
 
 def app_services(project, app, entry, slot_port_offset=100):
     """Compose services of an app's replicas in one slot ({slot, image, release}): published on
-    127.0.0.1 (operators, proxies on other hosts) and at fixed addresses on the stack network."""
+    the host's publish address (127.0.0.1 on one host, the private address a proxy on another host
+    reaches) and at fixed addresses on the stack network."""
     services = {}
     ports = slot_ports(app, entry['slot'], slot_port_offset)
     addresses = slot_addresses(project, app, entry['slot'], slot_port_offset)
@@ -728,7 +813,7 @@ def app_services(project, app, entry, slot_port_offset=100):
         svc = {
             'image': entry['image'],
             'environment': _environment(project, app),
-            'ports': ['127.0.0.1:%d:%d' % (port, app['port'])],
+            'ports': ['%s:%d:%d' % (project.get('publish_address', '127.0.0.1'), port, app['port'])],
             'networks': {'backend': {'ipv4_address': address}},
             'healthcheck': _custom_healthcheck(app['healthcheck']) or _http_healthcheck(app['port'], app['health_path']),
             'stop_grace_period': app['stop_grace_period'],
@@ -827,14 +912,25 @@ def app_fingerprint(project, app, env_checksum=''):
     A change of it (image, command, env, limits, the presets it talks to, the secrets in .env)
     is released through the app's strategy instead of recreating the serving containers.
     """
+    presets = {}
+    for preset in PRESET_DEFAULTS:
+        if project[preset]['enabled']:
+            presets[preset] = dict(project[preset])
+            if preset in DATA_PRESETS and project.get('placement') != 'apps':
+                del presets[preset]['host_port']   # published on a data host only
     shaped = {
         'format': RENDER_FORMAT,
         'subnet': project.get('subnet'),
         'app': app,
         'env': project['env'],
-        'presets': dict((p, project[p]) for p in PRESET_DEFAULTS if project[p]['enabled']),
+        'presets': presets,
         'env_checksum': env_checksum or '',
     }
+    # Where the replicas are published and where the data services are (a fleet's hosts).
+    if _published_on(project) != '127.0.0.1':
+        shaped['publish_address'] = _published_on(project)
+    if project.get('data_address'):
+        shaped['data_address'] = project['data_address']
     return hashlib.sha256(json.dumps(shaped, sort_keys=True, default=str).encode('utf-8')).hexdigest()
 
 
@@ -926,8 +1022,9 @@ def before_services(project, plans, slot_port_offset=100):
 
 
 def serving_upstreams(project, plans, slot_port_offset=100, proxy_hosts=None, app_host=None):
-    """Upstreams ({host, name, servers}) of the apps that are not released in this run (first
-    deploys and steady ones), for each proxy host; a release switches its own app."""
+    """Upstreams ({host, name, part, servers}) of the apps that are not released in this run (first
+    deploys and steady ones), for each proxy host; a release switches its own app. Each app host
+    owns its part of an upstream (part: its name), so app hosts switch one at a time."""
     apps = dict((a['name'], a) for a in project['apps'])
     out = []
     for plan in plans:
@@ -935,10 +1032,14 @@ def serving_upstreams(project, plans, slot_port_offset=100, proxy_hosts=None, ap
             continue
         app = apps[plan['app']]
         for host in proxy_hosts or ():
-            out.append({'host': host, 'name': upstream_name(project['name'], app),
+            out.append({'host': host, 'name': upstream_name(project['name'], app), 'part': app_host,
                         'servers': upstream_servers(project, app, plan['slot'], slot_port_offset,
-                                                    address_kind(host, app_host))})
+                                                    address_kind(host, app_host), _published_on(project))})
     return out
+
+
+def _published_on(project):
+    return project.get('publish_address') or '127.0.0.1'
 
 
 def _old_services(app, plan):
@@ -991,8 +1092,8 @@ def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_
         for host in proxy_hosts or ():
             kind = 'published' if legacy else address_kind(host, app_host)
             servers = (_servers_of(services, kind) if services
-                       else upstream_servers(project, app, slot, slot_port_offset, kind))
-            out.append({'host': host, 'name': name, 'servers': servers})
+                       else upstream_servers(project, app, slot, slot_port_offset, kind, _published_on(project)))
+            out.append({'host': host, 'name': name, 'part': app_host, 'servers': servers})
         return out
 
     drain = app['drain_seconds'] if app['drain_seconds'] is not None else drain_seconds
@@ -1017,6 +1118,35 @@ def release_steps(project, plan, slots, state_apps, slot_port_offset=100, drain_
         # blue/green never touched the serving containers; recreate must start the old version again.
         'abort_recreate': 'never' if bluegreen else 'auto',
     }
+
+
+def fleet_of(name, hosts, projects_per_host, data_host='', host=''):
+    """The app hosts that run stack `name` (in the order given, the inventory's) and its home:
+    the host holding its deploy lock and generated secrets (its data host, else the first of them).
+
+    projects_per_host: each host's stack_projects as given, in the order of hosts.
+    """
+    running = [h for h, projects in zip(hosts, projects_per_host)
+               if any(isinstance(p, dict) and p.get('name') == name for p in projects or [])]
+    if host and host not in running and host != data_host:
+        running.append(host)
+    return {'hosts': running, 'home': data_host or (running[0] if running else host)}
+
+
+def fleet_roll(hosts, plans_per_host, app, batch=1):
+    """How a release of one app rolls over the app hosts: the hosts that release it (in the
+    order given, the inventory's), in batches of `batch` hosts, and the host that runs the
+    migrations (the first, before any host switches).
+
+    plans_per_host: each host's plans (plan_releases), in the order of hosts.
+    """
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise StackError('stack_release_batch must be a whole number of at least 1, got %r' % (batch,))
+    releasing = [host for host, plans in zip(hosts, plans_per_host)
+                 if any(p['app'] == app and p['action'] == 'release' for p in plans or [])]
+    return {'hosts': releasing,
+            'batches': [releasing[i:i + batch] for i in range(0, len(releasing), batch)],
+            'migrate_host': releasing[0] if releasing else None}
 
 
 def gate_urls(project, app, slot, slot_port_offset=100):

@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
+
 from ansible_collections.vmdeploy.backend.plugins.module_utils.validation import (
     matches, shown, text, to_int)
 
@@ -22,17 +24,62 @@ SYSTEM_DIRS = ('/', '/etc', '/var', '/opt', '/usr', '/root', '/home')
 DOCKER_DATA_ROOT = '/var/lib/docker'
 
 
+def _ipv4(value):
+    try:
+        return ipaddress.IPv4Address(text(value))
+    except ValueError:
+        return None
+
+
+def placement_errors(projects, host, groups, addresses):
+    """Messages for the fleet layout of the stacks (stack_projects as given, after stack_errors passed):
+    a data host is a host of its own in data_hosts, with an address the app hosts reach.
+
+    groups: the inventory's groups; addresses: {host: publish address} of the data hosts.
+    """
+    out = []
+    data_hosts = list(groups.get('data_hosts') or [])
+    app_hosts = list(groups.get('stack_hosts') or [])
+    for project in projects if isinstance(projects, list) else []:
+        data_host = project.get('data_host') if isinstance(project, dict) else None
+        if not data_host:
+            continue
+        where = 'stack_projects[%s].data_host' % project.get('name')
+        if data_host not in data_hosts:
+            out.append('%s must be a host of the group data_hosts (its play runs the data services), got %s'
+                       % (where, shown(data_host)))
+        elif data_host in app_hosts:
+            out.append('%s: %s is also in stack_hosts; a data host runs the data services only, so it must not be an app host'
+                       % (where, data_host))
+        elif data_host != host:
+            ip = _ipv4(addresses.get(data_host))
+            if ip is None or ip.is_unspecified or ip.is_loopback:
+                out.append('%s: the app hosts reach %s at its stack_publish_address, which must be its private IPv4 '
+                           'address (set it in its host_vars), got %s' % (where, data_host, shown(addresses.get(data_host))))
+    return out
+
+
 def errors(values, host):
     """Messages for the stack role's host settings (values: {name: value}, defaults included) of host."""
     out = []
     proxy_hosts = values['stack_proxy_hosts']
-    if not isinstance(proxy_hosts, (list, tuple)):
-        out.append('stack_proxy_hosts must be a list of host names (today only %s itself), got %s' % (host, shown(proxy_hosts)))
-    else:
-        for index, proxy in enumerate(proxy_hosts):
-            if proxy != host:
-                out.append('stack_proxy_hosts[%d] must be %s itself: only the nginx of the stack host can reach its apps '
-                           'today (the app ports are published on its 127.0.0.1 only), got %s' % (index, host, shown(proxy)))
+    address = values.get('stack_publish_address', '127.0.0.1')
+    if not isinstance(proxy_hosts, (list, tuple)) or not all(isinstance(p, str) and p for p in proxy_hosts):
+        out.append('stack_proxy_hosts must be a list of inventory host names (the hosts whose nginx routes to the apps '
+                   'of %s), got %s' % (host, shown(proxy_hosts)))
+        proxy_hosts = []
+    ip = _ipv4(address)
+    if ip is None or ip.is_unspecified:
+        out.append('stack_publish_address must be the IPv4 address the apps of %s are published on: 127.0.0.1 when nginx '
+                   'runs on the host itself, else its private address that the proxy hosts reach (never 0.0.0.0), got %s'
+                   % (host, shown(address)))
+    elif ip.is_loopback and [p for p in proxy_hosts if p != host]:
+        out.append('stack_publish_address must be the private address of %s that the proxy hosts (%s) reach, not %s: '
+                   'set it in its host_vars' % (host, ', '.join(p for p in proxy_hosts if p != host), address))
+    batch = values.get('stack_release_batch', 1)
+    if isinstance(batch, bool) or to_int(batch) < 1:
+        out.append('stack_release_batch must be a whole number of at least 1 (how many app hosts release at once), got %s'
+                   % shown(batch))
     if not matches(LOG_MAX_SIZE_RE, values['stack_log_max_size']):
         out.append('stack_log_max_size must look like 10m, 500k or 1g (a whole number followed by k, m or g), got %s'
                    % shown(values['stack_log_max_size']))

@@ -8,7 +8,7 @@ FILTERS = FilterModule().filters()
 def test_every_filter_is_there():
     assert set(FILTERS) == {'spec_errors', 'image_reference_error', 'upstream_errors', 'stack_errors', 'stack_upstreams',
                             'letsencrypt_errors', 'logrotate_errors', 'firewall_errors', 'docker_errors',
-                            'stack_settings_errors'}
+                            'stack_settings_errors', 'stack_placement_errors'}
 
 
 def test_spec_errors_treat_none_as_not_set():

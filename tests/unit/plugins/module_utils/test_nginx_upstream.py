@@ -53,3 +53,24 @@ def test_upstream_conf_refuses_bad_input_by_name(name, servers, keepalive, messa
     with pytest.raises(up.UpstreamError) as exc:
         up.upstream_conf(name, servers, keepalive)
     assert message in str(exc.value)
+
+
+def test_an_upstream_of_parts_includes_them():
+    assert up.upstream_conf('shop_api', None, 16, '/etc/nginx/vmdeploy/upstreams/shop_api.d') == (
+        '# Managed by vmdeploy.backend.nginx (entry point upstream): rewritten by each release.\n'
+        'upstream shop_api {\n'
+        '    include /etc/nginx/vmdeploy/upstreams/shop_api.d/*.conf;\n'
+        '    keepalive 16;\n'
+        '}\n')
+
+
+def test_a_part_holds_the_servers_of_one_app_host():
+    assert up.part_conf([{'address': '192.168.213.12:8001'}], 'shop_api', 'app1') == (
+        '# Managed by vmdeploy.backend.nginx (entry point upstream): the servers of app1 in upstream shop_api.\n'
+        '    server 192.168.213.12:8001 max_fails=1 fail_timeout=5s;\n')
+
+
+@pytest.mark.parametrize('part', ['', '../x', 'a b', None, 'a/b'])
+def test_a_part_is_named_like_a_host(part):
+    with pytest.raises(up.UpstreamError, match='nginx_upstream_part must be a host name'):
+        up.part_conf(['127.0.0.1:1'], 'shop_api', part)

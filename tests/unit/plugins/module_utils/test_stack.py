@@ -105,9 +105,10 @@ def test_normalize_fills_app_defaults():
 
 @pytest.mark.parametrize('preset, expected', [
     ('postgres', {'enabled': False, 'image': 'postgres:16', 'user': 'app', 'database': 'app', 'databases': [],
-                  'pgvector': False, 'settings': {}, 'cpus': None, 'memory': None}),
-    ('redis', {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'cpus': None, 'memory': None}),
-    ('qdrant', {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'cpus': None, 'memory': None}),
+                  'pgvector': False, 'settings': {}, 'cpus': None, 'memory': None, 'host_port': 5432}),
+    ('redis', {'enabled': False, 'image': 'redis:7', 'appendonly': True, 'cpus': None, 'memory': None,
+               'host_port': 6379}),
+    ('qdrant', {'enabled': False, 'image': 'qdrant/qdrant:v1.12.5', 'cpus': None, 'memory': None, 'host_port': 6333}),
     ('n8n', {'enabled': False, 'image': 'n8nio/n8n:1.72.1', 'database': 'n8n', 'host_port': 5678, 'env': {},
              'cpus': None, 'memory': None}),
 ])
@@ -116,7 +117,7 @@ def test_normalize_fills_preset_defaults(preset, expected):
 
 
 def test_every_preset_has_its_defaults_tested():
-    assert sorted(norm()) == sorted(['name', 'subnet', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'logging',
+    assert sorted(norm()) == sorted(['name', 'subnet', 'data_host', 'apps', 'workers', 'env', 'secrets', 'secret_lengths', 'logging',
                                      'postgres', 'redis', 'qdrant', 'n8n'])
 
 
@@ -199,7 +200,7 @@ ERRORS = [
     ('name-underscore', proj(name='my_shop'), {}, "name 'my_shop' must match"),
     ('name-too-long', proj(name='s' * 32), {}, 'must match ^[a-z][a-z0-9-]{0,30}$'),
     ('name-not-str', proj(name=5), {}, 'name 5 must match'),
-    ('unknown-stack-key', proj(volumes=['x:/x']), {}, W + ': unknown key(s) volumes; allowed: apps, env'),
+    ('unknown-stack-key', proj(volumes=['x:/x']), {}, W + ': unknown key(s) volumes; allowed: apps, data_host, env'),
     ('nothing-to-run', {'name': 'shop'}, {}, W + ' has nothing to run'),
     ('nothing-to-run-empty', proj(apps=[], workers=[]), {}, W + ' has nothing to run'),
     # presets
@@ -365,7 +366,7 @@ def test_each_mapping_allows_its_own_name_keys():
         assert 'name' not in out[preset] and 'app' not in out[preset], preset
     with pytest.raises(stack.StackError) as exc:
         norm(proj(postgres={'enabled': True, 'name': 'shop'}))
-    assert 'allowed: cpus, database, databases, enabled, image, memory, pgvector, settings, user' in str(exc.value)
+    assert 'allowed: cpus, database, databases, enabled, host_port, image, memory, pgvector, settings, user' in str(exc.value)
 
 
 @pytest.mark.parametrize('enabled', ['yes', 'true', 1, 0, None, []])
@@ -1332,7 +1333,7 @@ def test_a_legacy_state_without_services_renders_from_inventory():
     steps = stack.release_steps(after, plans[0], stack.serving_slots(plans), stack.state_entries(plans),
                                 proxy_hosts=['h1'], app_host='h1')
     # a slot released before the fixed addresses is reached on its published ports
-    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api',
+    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1',
                                       'servers': [{'address': '127.0.0.1:8000'}, {'address': '127.0.0.1:8001'}]}]
 
 
@@ -1347,9 +1348,9 @@ def test_release_steps_bluegreen():
     assert steps['migrate_service'] is None
     assert steps['gate_urls'] == ['http://10.231.31.164:8000/health', 'http://10.231.31.165:8000/health']
     assert steps['gate_containers'] == ['shop-api-green-1-1', 'shop-api-green-2-1']
-    assert steps['switch'] == [{'host': 'h1', 'name': 'shop_api', 'servers': [{'address': '10.231.31.164:8000'},
+    assert steps['switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1', 'servers': [{'address': '10.231.31.164:8000'},
                                                                               {'address': '10.231.31.165:8000'}]}]
-    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'servers': [{'address': '10.231.31.64:8000'},
+    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1', 'servers': [{'address': '10.231.31.64:8000'},
                                                                                     {'address': '10.231.31.65:8000'}]}]
     assert steps['drain_seconds'] == 7
     assert _bare(steps['slots_after']) == {'api': [{'slot': 'green', 'image': IMAGE, 'release': 'r2'}]}
@@ -1398,7 +1399,7 @@ def test_serving_upstreams_leave_released_apps_to_their_release():
     project['apps'][0]['image'] = 'api:2'
     plans = stack.plan_releases(project, state, 'sum', 'r2')
     assert stack.serving_upstreams(project, plans, 100, ['h1'], 'h1') == [
-        {'host': 'h1', 'name': 'shop_web', 'servers': [{'address': '10.231.31.74:8000'}]}]
+        {'host': 'h1', 'name': 'shop_web', 'part': 'h1', 'servers': [{'address': '10.231.31.74:8000'}]}]
 
 
 # --- rollback_targets -------------------------------------------------------------------------
@@ -1746,3 +1747,105 @@ def test_n8n_settings_that_cannot_work_with_the_preset_are_refused(postgres, n8n
 def test_n8n_with_its_own_database_and_env_passes():
     out = stack.normalize_projects([proj(postgres={'enabled': True}, n8n={'enabled': True, 'env': {'GENERIC_TIMEZONE': 'UTC'}})])
     assert out[0]['n8n']['database'] == 'n8n'
+
+
+# --- A fleet: data hosts, published addresses, upstream parts, rolls -----------------------------
+
+def fleet_project(**kwargs):
+    return norm(proj(data_host='db1', postgres={'enabled': True}, redis={'enabled': True}, **kwargs))
+
+
+def test_a_data_host_runs_the_data_services_published_on_its_address():
+    [placed] = stack.place_projects([fleet_project()], 'db1', '192.168.213.14', {'db1': '192.168.213.14'})
+    assert placed['placement'] == 'data' and placed['apps'] == [] and placed['workers'] == []
+    doc = stack.compose_project(placed, {})
+    assert sorted(doc['services']) == ['postgres', 'redis']
+    assert doc['services']['postgres']['ports'] == ['192.168.213.14:5432:5432']
+    assert doc['services']['redis']['ports'] == ['192.168.213.14:6379:6379']
+
+
+def test_an_app_host_runs_the_apps_against_the_data_host():
+    [placed] = stack.place_projects([fleet_project()], 'app1', '192.168.213.12', {'db1': '192.168.213.14'})
+    assert placed['placement'] == 'apps'
+    plan = stack.plan_releases(placed, {}, '', 'r1')
+    doc = stack.compose_project(placed, stack.serving_slots(plan))
+    assert sorted(doc['services']) == ['api-blue-1']
+    api = doc['services']['api-blue-1']
+    assert api['ports'] == ['192.168.213.12:8000:8000']
+    assert 'depends_on' not in api
+    assert api['environment']['DATABASE_URL'] == 'postgresql://app:${POSTGRES_PASSWORD_URLENC:?}@192.168.213.14:5432/app'
+    assert api['environment']['REDIS_URL'] == 'redis://:${REDIS_PASSWORD_URLENC:?}@192.168.213.14:6379/0'
+
+
+def test_a_stack_without_data_host_is_placed_whole_and_unchanged():
+    project = norm(proj(postgres={'enabled': True}))
+    [placed] = stack.place_projects([project], 'h1')
+    assert placed['placement'] == 'all'
+    plan = stack.plan_releases(placed, {}, '', 'r1')
+    assert stack.compose_project(placed, stack.serving_slots(plan)) == stack.compose_project(project, stack.serving_slots(plan))
+    assert stack.app_fingerprint(placed, placed['apps'][0]) == stack.app_fingerprint(project, project['apps'][0])
+
+
+def test_a_data_host_keeps_its_own_stacks_only():
+    other = norm(proj(name='blog', apps=[app(host_port=9000)]))
+    placed = stack.place_projects([fleet_project(), other], 'db1', '192.168.213.14', {'db1': '192.168.213.14'}, True)
+    assert [p['name'] for p in placed] == ['shop']
+
+
+def test_an_app_host_needs_the_address_of_the_data_host():
+    with pytest.raises(stack.StackError, match=r'stack_projects\[shop\].data_host: no address known for db1'):
+        stack.place_projects([fleet_project()], 'app1', '192.168.213.12', {})
+
+
+@pytest.mark.parametrize('changes, message', [
+    ({'data_host': 'db1'}, W + '.data_host is set, but the stack has no data service to run there'),
+    ({'data_host': 'db1', 'postgres': {'enabled': True}, 'n8n': {'enabled': True}}, W + '.n8n runs beside its PostgreSQL'),
+    ({'data_host': ['db1']}, W + '.data_host must be the inventory name of the host'),
+    ({'postgres': {'enabled': True, 'host_port': 80}}, W + '.postgres.host_port (the port it is published on, on its data host)'),
+])
+def test_data_host_rules(changes, message):
+    with pytest.raises(stack.StackError) as exc:
+        norm(proj(**changes))
+    assert message in str(exc.value)
+
+
+def test_two_stacks_on_one_data_host_need_their_own_ports():
+    a = proj(data_host='db1', postgres={'enabled': True})
+    b = proj(name='blog', data_host='db1', postgres={'enabled': True}, apps=[app(host_port=9000)])
+    with pytest.raises(stack.StackError, match=r'stack_projects\[blog\].postgres.host_port: port 5432 on data host db1'):
+        stack.normalize_projects([a, b])
+    b['postgres']['host_port'] = 5433
+    assert len(stack.normalize_projects([a, b])) == 2
+
+
+def test_a_proxy_on_another_host_gets_this_hosts_part_at_its_published_ports():
+    [placed] = stack.place_projects([fleet_project(apps=[app(replicas=2)])], 'app1', '192.168.213.12',
+                                    {'db1': '192.168.213.14'})
+    plans = stack.plan_releases(placed, {}, '', 'r1')
+    assert stack.serving_upstreams(placed, plans, 100, ['edge'], 'app1') == [
+        {'host': 'edge', 'name': 'shop_api', 'part': 'app1',
+         'servers': [{'address': '192.168.213.12:8000'}, {'address': '192.168.213.12:8001'}]}]
+    state = {'apps': {'api': dict(stack.state_entries(plans)['api'])}}
+    placed['apps'][0]['image'] = 'ghcr.io/acme/api:1.1.0'
+    [plan] = stack.plan_releases(placed, state, '', 'r2')
+    steps = stack.release_steps(placed, plan, stack.serving_slots([plan]), state['apps'], 100, 5, ['edge'], 'app1')
+    assert steps['switch'] == [{'host': 'edge', 'name': 'shop_api', 'part': 'app1',
+                                'servers': [{'address': '192.168.213.12:8100'}, {'address': '192.168.213.12:8101'}]}]
+    assert steps['abort_switch'][0]['servers'] == [{'address': '192.168.213.12:8000'}, {'address': '192.168.213.12:8001'}]
+
+
+def test_a_roll_goes_over_the_releasing_hosts_in_batches():
+    release = [{'app': 'api', 'action': 'release'}]
+    steady = [{'app': 'api', 'action': 'steady'}]
+    roll = stack.fleet_roll(['a1', 'a2', 'a3', 'a4'], [release, steady, release, release], 'api', 2)
+    assert roll == {'hosts': ['a1', 'a3', 'a4'], 'batches': [['a1', 'a3'], ['a4']], 'migrate_host': 'a1'}
+    assert stack.fleet_roll(['a1'], [steady], 'api') == {'hosts': [], 'batches': [], 'migrate_host': None}
+    with pytest.raises(stack.StackError, match='stack_release_batch must be a whole number of at least 1'):
+        stack.fleet_roll(['a1'], [release], 'api', 0)
+
+
+def test_the_home_of_a_stack_is_its_data_host_else_its_first_app_host():
+    shop, blog = [{'name': 'shop'}], [{'name': 'blog'}]
+    assert stack.fleet_of('shop', ['a1', 'a2', 'a3'], [blog, shop, shop], '', 'a3') == {'hosts': ['a2', 'a3'], 'home': 'a2'}
+    assert stack.fleet_of('shop', ['a1', 'a2'], [shop, shop], 'db1', 'db1') == {'hosts': ['a1', 'a2'], 'home': 'db1'}
+    assert stack.fleet_of('shop', [], [], '', 'solo') == {'hosts': ['solo'], 'home': 'solo'}
