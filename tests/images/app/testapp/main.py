@@ -1,5 +1,6 @@
 """HTTP/WebSocket API of the test app."""
 import logging
+import os
 from contextlib import asynccontextmanager
 
 import psycopg
@@ -30,7 +31,9 @@ class ItemIn(BaseModel):
 
 @app.get("/")
 def root():
-    return {"app": "vmdeploy-testapp", "version": VERSION, "variant": VARIANT}
+    # APP_NODE names the host a replica runs on (a fleet's responses say which app host served).
+    return {"app": "vmdeploy-testapp", "version": VERSION, "variant": VARIANT,
+            "node": os.environ.get("APP_NODE", "")}
 
 
 @app.get("/version")
