@@ -62,8 +62,8 @@ def docker_errors(values, log_rotating_drivers):
     return _docker.errors(values, log_rotating_drivers)
 
 
-def stack_settings_errors(values, host):
-    return _stack_rules.errors(values, host)
+def stack_settings_errors(values, host, known_hosts=None):
+    return _stack_rules.errors(values, host, known_hosts)
 
 
 def stack_placement_errors(projects, host, groups, addresses):

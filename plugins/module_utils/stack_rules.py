@@ -59,8 +59,11 @@ def placement_errors(projects, host, groups, addresses):
     return out
 
 
-def errors(values, host):
-    """Messages for the stack role's host settings (values: {name: value}, defaults included) of host."""
+def errors(values, host, known_hosts=None):
+    """Messages for the stack role's host settings (values: {name: value}, defaults included) of host.
+
+    known_hosts: the inventory's hosts (groups['all']), when known: a proxy host must be one of them.
+    """
     out = []
     proxy_hosts = values['stack_proxy_hosts']
     address = values.get('stack_publish_address', '127.0.0.1')
@@ -68,6 +71,10 @@ def errors(values, host):
         out.append('stack_proxy_hosts must be a list of inventory host names (the hosts whose nginx routes to the apps '
                    'of %s), got %s' % (host, shown(proxy_hosts)))
         proxy_hosts = []
+    for index, proxy in enumerate(proxy_hosts):
+        if known_hosts is not None and proxy != host and proxy not in known_hosts:
+            out.append('stack_proxy_hosts[%d] must be a host of the inventory (its nginx gets the upstreams), got %s'
+                       % (index, shown(proxy)))
     ip = _ipv4(address)
     if ip is None or ip.is_unspecified:
         out.append('stack_publish_address must be the IPv4 address the apps of %s are published on: 127.0.0.1 when nginx '

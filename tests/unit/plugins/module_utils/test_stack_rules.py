@@ -83,3 +83,10 @@ def test_a_data_host_that_is_also_an_app_host_is_refused():
     errors = r.placement_errors([{'name': 'shop', 'data_host': 'app-2'}], 'app-1', groups, {'app-2': '192.168.213.13'})
     assert errors == ['stack_projects[shop].data_host: app-2 is also in stack_hosts; a data host runs the data services only, '
                       'so it must not be an app host']
+
+
+def test_a_proxy_host_is_a_host_of_the_inventory():
+    values = dict(DEFAULTS, stack_proxy_hosts=['edge-9.example.com'], stack_publish_address='192.168.213.12')
+    assert r.errors(values, HOST, [HOST, 'edge-1.example.com']) == [
+        "stack_proxy_hosts[0] must be a host of the inventory (its nginx gets the upstreams), got 'edge-9.example.com'"]
+    assert r.errors(dict(values, stack_proxy_hosts=['edge-1.example.com']), HOST, [HOST, 'edge-1.example.com']) == []
