@@ -4,7 +4,7 @@ import os
 from contextlib import asynccontextmanager
 
 import psycopg
-from fastapi import FastAPI, HTTPException, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -94,3 +94,14 @@ async def ws_echo(ws: WebSocket):
                 await ws.send_bytes(msg["bytes"])
     except WebSocketDisconnect:
         pass
+
+
+@app.get("/whoami")
+def whoami(request: Request):
+    """What the app sees of its client: the peer address and the forwarding headers as received."""
+    return {
+        "client": request.client.host if request.client else None,
+        "x_forwarded_for": request.headers.get("x-forwarded-for"),
+        "forwarded": request.headers.get("forwarded"),
+        "x_real_ip": request.headers.get("x-real-ip"),
+    }
