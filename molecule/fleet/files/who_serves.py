@@ -49,7 +49,7 @@ def main(argv=None):
     parser.add_argument("url")
     args = parser.parse_args(argv)
     answers, reasons = collections.Counter(), collections.Counter()
-    for _ in range(args.count):
+    for dummy in range(args.count):
         who, reason = ask(args.url, args.host_header, args.timeout)
         if who is None:
             reasons[reason] += 1

@@ -1348,10 +1348,10 @@ def test_release_steps_bluegreen():
     assert steps['migrate_service'] is None
     assert steps['gate_urls'] == ['http://10.231.31.164:8000/health', 'http://10.231.31.165:8000/health']
     assert steps['gate_containers'] == ['shop-api-green-1-1', 'shop-api-green-2-1']
-    assert steps['switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1', 'servers': [{'address': '10.231.31.164:8000'},
-                                                                              {'address': '10.231.31.165:8000'}]}]
-    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1', 'servers': [{'address': '10.231.31.64:8000'},
-                                                                                    {'address': '10.231.31.65:8000'}]}]
+    assert steps['switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1',
+                                'servers': [{'address': '10.231.31.164:8000'}, {'address': '10.231.31.165:8000'}]}]
+    assert steps['abort_switch'] == [{'host': 'h1', 'name': 'shop_api', 'part': 'h1',
+                                      'servers': [{'address': '10.231.31.64:8000'}, {'address': '10.231.31.65:8000'}]}]
     assert steps['drain_seconds'] == 7
     assert _bare(steps['slots_after']) == {'api': [{'slot': 'green', 'image': IMAGE, 'release': 'r2'}]}
     assert steps['retire_services'] == ['api-green-1', 'api-green-2', 'worker']
